@@ -1,0 +1,1 @@
+//! Zero-copy GGUF reader (owned by the foundation work; see issue 2).

@@ -1,0 +1,1 @@
+//! Model configs, memory plans and forward passes.

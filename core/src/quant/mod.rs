@@ -1,0 +1,1 @@
+//! Block quantization formats: layouts, reference quantize and dequantize.

@@ -1,0 +1,1 @@
+//! Tokenizers whose vocabularies are read in place from GGUF metadata.

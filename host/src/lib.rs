@@ -1,0 +1,2 @@
+//! mote on a desktop: memory mapping, the thread pool, the GGUF writer and
+//! the converters behind the `mote` CLI.
