@@ -1,1 +1,15 @@
 //! Small pure functions on slices: norms, softmax, RoPE, activations, pooling.
+
+pub mod gelu;
+pub mod l2norm;
+pub mod layernorm;
+pub mod pooling;
+pub mod softmax;
+pub mod tanh;
+
+pub use gelu::{gelu, gelu_in_place};
+pub use l2norm::l2_normalize;
+pub use layernorm::layernorm;
+pub use pooling::{cls_pool, mean_pool};
+pub use softmax::softmax;
+pub use tanh::tanh_in_place;
