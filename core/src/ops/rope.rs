@@ -96,7 +96,11 @@ mod tests {
         }
         for i in 0..n_dims / 2 {
             let theta = pos as f64 * base.powf(-2.0 * i as f64 / n_dims as f64);
-            let (a, b) = if neox { (i, i + n_dims / 2) } else { (2 * i, 2 * i + 1) };
+            let (a, b) = if neox {
+                (i, i + n_dims / 2)
+            } else {
+                (2 * i, 2 * i + 1)
+            };
             let (x0, x1) = (x[a] as f64, x[b] as f64);
             out[a] = x0 * theta.cos() - x1 * theta.sin();
             out[b] = x0 * theta.sin() + x1 * theta.cos();
@@ -117,7 +121,10 @@ mod tests {
                 rope.apply(&mut x, &cs);
                 let r = reference(&x0, pos, 6, 10000.0, neox);
                 for i in 0..8 {
-                    assert!((x[i] as f64 - r[i]).abs() < 2e-4, "{layout:?} pos {pos} dim {i}");
+                    assert!(
+                        (x[i] as f64 - r[i]).abs() < 2e-4,
+                        "{layout:?} pos {pos} dim {i}"
+                    );
                 }
             }
         }
