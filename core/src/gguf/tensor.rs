@@ -179,9 +179,11 @@ pub(crate) fn validate_table(
         let end = info
             .offset
             .checked_add(info.size)
-            .ok_or(Error::TensorTooLarge {
+            .ok_or(Error::TensorOutOfBounds {
                 offset: info.at,
                 tensor: index,
+                end: u64::MAX,
+                file_len: r.bytes().len(),
             })?;
         let bit = (name_hash(info.name) % NAME_FILTER_BITS as u64) as usize;
         let word = seen_names.get_mut(bit / 64);
