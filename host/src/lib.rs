@@ -4,3 +4,4 @@
 pub mod cli;
 pub mod gguf_writer;
 pub mod mmap;
+pub mod pool;

@@ -108,7 +108,7 @@ impl ThreadPool {
 }
 
 /// Runs job indices from `next` until they run out.
-fn claim(shared: &Shared, f: &Job, n: usize) {
+fn claim(shared: &Shared, f: &(dyn Fn(usize) + Sync + '_), n: usize) {
     loop {
         let i = shared.next.fetch_add(1, Ordering::Relaxed);
         if i >= n {
@@ -175,9 +175,8 @@ impl Executor for ThreadPool {
         // between the publication below and their `pending` decrement, and
         // this function waits for `pending == 0` before returning or
         // unwinding (the caller's own panics are caught until then).
-        let erased: *const Job = unsafe {
-            std::mem::transmute::<&(dyn Fn(usize) + Sync + '_), &'static Job>(f)
-        };
+        let erased: *const Job =
+            unsafe { std::mem::transmute::<&(dyn Fn(usize) + Sync + '_), &'static Job>(f) };
         s.next.store(0, Ordering::Relaxed);
         s.pending.store(self.workers.len(), Ordering::Relaxed);
         {
