@@ -1,0 +1,33 @@
+//! Arm semihosting: the debugger (here QEMU with `-semihosting`) services
+//! `hlt #0xf000`. Used to end the run with an exit status, and for defmt's
+//! log file.
+
+use core::arch::asm;
+
+/// SYS_EXIT.
+const SYS_EXIT: u64 = 0x18;
+/// ADP_Stopped_ApplicationExit: "the program ended", with a status.
+const ADP_STOPPED_APPLICATION_EXIT: u64 = 0x20026;
+
+/// Performs semihosting call `op` with parameter block `args`; returns x0.
+pub fn call(op: u64, args: &[u64]) -> u64 {
+    let ret: u64;
+    // SAFETY: `hlt #0xf000` traps to QEMU's semihosting handler, which reads
+    // the parameter block at x1 (`args`, alive and unaliased for the call)
+    // and writes only x0. Without `-semihosting` it is an undefined
+    // instruction: the runners and tools/cross-test always pass it.
+    unsafe {
+        asm!("hlt #0xf000", inout("x0") op => ret, in("x1") args.as_ptr(), options(nostack));
+    }
+    ret
+}
+
+/// Ends the emulation with `status` as QEMU's exit code.
+pub fn exit(status: u32) -> ! {
+    call(SYS_EXIT, &[ADP_STOPPED_APPLICATION_EXIT, u64::from(status)]);
+    // Only reached without a semihosting host (a real board): sleep.
+    loop {
+        // SAFETY: `wfe` only waits for an event.
+        unsafe { asm!("wfe", options(nomem, nostack)) };
+    }
+}
