@@ -246,19 +246,19 @@ impl<'a> Llama<'a> {
             KvCache::bytes(c.n_layer, max_ctx, c.kv_dim()).ok_or(LlamaError::Overflow)?;
         let b = max_batch;
         let parts = [
-            f(b, c.n_embd)?,     // x
-            f(b, c.n_embd)?,     // xb
-            f(b, c.n_embd)?,     // xb2
-            f(b, c.q_dim())?,    // q
-            f(b, c.kv_dim())?,   // k
-            f(b, c.kv_dim())?,   // v
-            f(b, c.q_dim())?,    // att
-            f(b, c.n_ff)?,       // hb
-            f(b, c.n_ff)?,       // hb2
-            f(b, c.n_rot)?,      // rope_cs
+            f(b, c.n_embd)?,         // x
+            f(b, c.n_embd)?,         // xb
+            f(b, c.n_embd)?,         // xb2
+            f(b, c.q_dim())?,        // q
+            f(b, c.kv_dim())?,       // k
+            f(b, c.kv_dim())?,       // v
+            f(b, c.q_dim())?,        // att
+            f(b, c.n_ff)?,           // hb
+            f(b, c.n_ff)?,           // hb2
+            f(b, c.n_rot)?,          // rope_cs
             f(max_ctx, c.kv_dim())?, // kf
             f(max_ctx, c.kv_dim())?, // vf
-            f(max_ctx, 1)?,      // scores
+            f(max_ctx, 1)?,          // scores
             bytes_for::<u8>(self.matmul_scratch_bytes(b)).ok_or(LlamaError::Overflow)?,
         ];
         let scratch_bytes = parts
@@ -291,7 +291,11 @@ impl<'a> Llama<'a> {
 
     /// Builds an empty state for `plan` in `buf` (at least
     /// `plan.arena_bytes` long).
-    pub fn new_state<'m>(&self, plan: &Plan, buf: &'m mut [u8]) -> Result<LlamaState<'m>, LlamaError> {
+    pub fn new_state<'m>(
+        &self,
+        plan: &Plan,
+        buf: &'m mut [u8],
+    ) -> Result<LlamaState<'m>, LlamaError> {
         let c = &self.config;
         let mut a = Arena::new(buf);
         let b = plan.max_batch;
@@ -606,10 +610,7 @@ fn matrix<'a>(
 
 fn check_matmul(m: &QMatrix<'_>, layer: Option<u32>, role: &'static str) -> Result<(), LlamaError> {
     let ok = kernels::activation_type(m.ty).is_some()
-        && m.ty
-            .row_bytes(m.cols)
-            .and_then(|rb| rb.checked_mul(m.rows))
-            == Some(m.data.len());
+        && m.ty.row_bytes(m.cols).and_then(|rb| rb.checked_mul(m.rows)) == Some(m.data.len());
     if ok {
         Ok(())
     } else {
