@@ -25,7 +25,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
-use mote_core::GgmlType;
+use mote_core::{gguf, GgmlType};
 
 /// The GGUF version this writer produces.
 pub const GGUF_VERSION: u32 = 3;
@@ -38,25 +38,8 @@ pub const MAX_ALIGNMENT: u32 = 1 << 20;
 /// Most dimensions a ggml tensor has.
 pub const MAX_DIMS: usize = 4;
 
-/// GGUF metadata value type ids, as the file stores them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[repr(u32)]
-#[allow(missing_docs)]
-pub enum ValueType {
-    U8 = 0,
-    I8 = 1,
-    U16 = 2,
-    I16 = 3,
-    U32 = 4,
-    I32 = 5,
-    F32 = 6,
-    Bool = 7,
-    Str = 8,
-    Array = 9,
-    U64 = 10,
-    I64 = 11,
-    F64 = 12,
-}
+/// GGUF metadata value type ids (the reader's type, shared).
+pub use mote_core::gguf::ValueType;
 
 /// One metadata value, owned.
 #[derive(Clone, Debug, PartialEq)]
@@ -198,6 +181,68 @@ impl From<Array> for Value {
 impl From<Vec<Array>> for Array {
     fn from(v: Vec<Array>) -> Self {
         Array::Array(v)
+    }
+}
+
+impl Value {
+    /// An owned copy of a value read by [`mote_core::gguf`], e.g. to carry
+    /// metadata from one file to another.
+    pub fn from_gguf(v: gguf::Value<'_>) -> Self {
+        match v {
+            gguf::Value::U8(x) => Value::U8(x),
+            gguf::Value::I8(x) => Value::I8(x),
+            gguf::Value::U16(x) => Value::U16(x),
+            gguf::Value::I16(x) => Value::I16(x),
+            gguf::Value::U32(x) => Value::U32(x),
+            gguf::Value::I32(x) => Value::I32(x),
+            gguf::Value::U64(x) => Value::U64(x),
+            gguf::Value::I64(x) => Value::I64(x),
+            gguf::Value::F32(x) => Value::F32(x),
+            gguf::Value::F64(x) => Value::F64(x),
+            gguf::Value::Bool(x) => Value::Bool(x),
+            gguf::Value::Str(s) => Value::Str(s.to_owned()),
+            gguf::Value::Array(a) => Value::Array(Array::from_gguf(a)),
+        }
+    }
+}
+
+impl Array {
+    /// An owned copy of an array read by [`mote_core::gguf`] (nested arrays included).
+    pub fn from_gguf(a: gguf::Array<'_>) -> Self {
+        macro_rules! collect {
+            ($variant:ident) => {
+                Array::$variant(
+                    a.iter()
+                        .filter_map(|v| match v {
+                            gguf::Value::$variant(x) => Some(x),
+                            _ => None,
+                        })
+                        .collect(),
+                )
+            };
+        }
+        match a.elem_type() {
+            ValueType::U8 => collect!(U8),
+            ValueType::I8 => collect!(I8),
+            ValueType::U16 => collect!(U16),
+            ValueType::I16 => collect!(I16),
+            ValueType::U32 => collect!(U32),
+            ValueType::I32 => collect!(I32),
+            ValueType::U64 => collect!(U64),
+            ValueType::I64 => collect!(I64),
+            ValueType::F32 => collect!(F32),
+            ValueType::F64 => collect!(F64),
+            ValueType::Bool => collect!(Bool),
+            ValueType::Str => Array::Str(a.strs().map(str::to_owned).collect()),
+            ValueType::Array => Array::Array(
+                a.iter()
+                    .filter_map(|v| match v {
+                        gguf::Value::Array(inner) => Some(Array::from_gguf(inner)),
+                        _ => None,
+                    })
+                    .collect(),
+            ),
+        }
     }
 }
 
@@ -782,5 +827,97 @@ mod tests {
         w.set_alignment(128).unwrap();
         assert_eq!(w.alignment(), 128);
         assert_eq!(w.metadata().len(), 1);
+    }
+    /// One value of every type, arrays of every type, empty and nested arrays.
+    fn every_value() -> Vec<(&'static str, Value)> {
+        vec![
+            ("u8", Value::U8(255)),
+            ("i8", Value::I8(-128)),
+            ("u16", Value::U16(65535)),
+            ("i16", Value::I16(-32768)),
+            ("u32", Value::U32(u32::MAX)),
+            ("i32", Value::I32(i32::MIN)),
+            ("f32", Value::F32(f32::MIN_POSITIVE / 8.0)),
+            ("bool", Value::Bool(true)),
+            ("str", Value::from("naïve 🦀")),
+            ("u64", Value::U64(u64::MAX)),
+            ("i64", Value::I64(i64::MIN)),
+            ("f64", Value::F64(-f64::MAX)),
+            ("a.u8", vec![0u8, 255].into()),
+            ("a.i8", vec![-1i8, 1].into()),
+            ("a.u16", vec![7u16].into()),
+            ("a.i16", vec![-7i16].into()),
+            ("a.u32", vec![1u32, 2, 3].into()),
+            ("a.i32", vec![-1i32; 5].into()),
+            ("a.f32", vec![0.5f32, -0.0, f32::INFINITY].into()),
+            ("a.bool", vec![false, true].into()),
+            ("a.str", vec!["", "b", "日本"].into()),
+            ("a.u64", vec![u64::MAX].into()),
+            ("a.i64", vec![i64::MAX].into()),
+            ("a.f64", vec![1e300f64].into()),
+            ("a.empty", Array::Str(vec![]).into()),
+            (
+                "a.nested",
+                Array::Array(vec![
+                    Array::Array(vec![Array::U16(vec![1, 2]), Array::F64(vec![])]),
+                    Array::Str(vec!["x".into()]),
+                    Array::Bool(vec![]),
+                ])
+                .into(),
+            ),
+        ]
+    }
+
+    #[test]
+    fn round_trip_through_the_core_reader() {
+        let mut w = GgufWriter::new();
+        for (k, v) in every_value() {
+            w.add(k, v).unwrap();
+        }
+        w.set_alignment(128).unwrap();
+        let tensors: Vec<(&str, GgmlType, Vec<u64>)> = vec![
+            ("t.f32", GgmlType::F32, vec![5]),
+            ("t.q4_1", GgmlType::Q4_1, vec![64, 3]),
+            ("t.q6_k", GgmlType::Q6_K, vec![256, 1, 2]),
+            ("t.bf16", GgmlType::BF16, vec![2, 3, 1, 2]),
+        ];
+        let mut data = Vec::new();
+        for (i, (name, ty, shape)) in tensors.iter().enumerate() {
+            w.add_tensor(*name, *ty, shape).unwrap();
+            let size = tensor_bytes(*ty, shape).unwrap() as usize;
+            data.push((0..size).map(|j| (j * 31 + i * 7) as u8).collect::<Vec<u8>>());
+        }
+        let slices: Vec<&[u8]> = data.iter().map(Vec::as_slice).collect();
+        let bytes = w.to_vec(&slices).unwrap();
+
+        let g = gguf::Gguf::parse(&bytes).unwrap();
+        assert_eq!(g.version(), 3);
+        assert_eq!(g.alignment(), 128);
+        assert_eq!(g.data_offset() % 128, 0);
+        let mut expected = every_value();
+        expected.push((ALIGNMENT_KEY, Value::U32(128)));
+        let read: Vec<(&str, Value)> = g.metadata().map(|(k, v)| (k, Value::from_gguf(v))).collect();
+        assert_eq!(read.len(), expected.len());
+        for ((k, v), (ek, ev)) in read.iter().zip(&expected) {
+            assert_eq!(k, ek);
+            match (v, ev) {
+                // -0.0 == 0.0, so compare floats by bits.
+                (Value::Array(Array::F32(a)), Value::Array(Array::F32(b))) => {
+                    assert!(a.iter().map(|x| x.to_bits()).eq(b.iter().map(|x| x.to_bits())), "{k}")
+                }
+                _ => assert_eq!(v, ev, "{k}"),
+            }
+        }
+        assert_eq!(g.tensor_count(), tensors.len());
+        let mut expected_offset = 0u64;
+        for (t, ((name, ty, shape), d)) in g.tensors().zip(tensors.iter().zip(&data)) {
+            assert_eq!(t.name, *name);
+            assert_eq!(t.ty, *ty);
+            assert_eq!(t.shape(), &shape[..]);
+            assert_eq!(t.offset, expected_offset);
+            assert_eq!(t.data, &d[..]);
+            expected_offset += (d.len() as u64).div_ceil(128) * 128;
+        }
+        assert_eq!(bytes.len() as u64, g.data_offset() as u64 + expected_offset);
     }
 }

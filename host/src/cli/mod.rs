@@ -15,6 +15,8 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod inspect;
+
 /// mote runs quantized transformer models (GGUF) on small machines.
 #[derive(Debug, Parser)]
 #[command(name = "mote", version, propagate_version = true)]
@@ -27,12 +29,17 @@ pub struct Cli {
 
 /// The subcommands, one per file in `host/src/cli/`.
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Show a GGUF file's metadata and tensor table.
+    Inspect(inspect::Args),
+}
 
 impl Command {
     /// Runs the chosen command.
     pub fn run(self) -> anyhow::Result<()> {
-        match self {}
+        match self {
+            Command::Inspect(args) => inspect::run(args),
+        }
     }
 }
 
