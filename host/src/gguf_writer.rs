@@ -885,7 +885,11 @@ mod tests {
         for (i, (name, ty, shape)) in tensors.iter().enumerate() {
             w.add_tensor(*name, *ty, shape).unwrap();
             let size = tensor_bytes(*ty, shape).unwrap() as usize;
-            data.push((0..size).map(|j| (j * 31 + i * 7) as u8).collect::<Vec<u8>>());
+            data.push(
+                (0..size)
+                    .map(|j| (j * 31 + i * 7) as u8)
+                    .collect::<Vec<u8>>(),
+            );
         }
         let slices: Vec<&[u8]> = data.iter().map(Vec::as_slice).collect();
         let bytes = w.to_vec(&slices).unwrap();
@@ -896,14 +900,22 @@ mod tests {
         assert_eq!(g.data_offset() % 128, 0);
         let mut expected = every_value();
         expected.push((ALIGNMENT_KEY, Value::U32(128)));
-        let read: Vec<(&str, Value)> = g.metadata().map(|(k, v)| (k, Value::from_gguf(v))).collect();
+        let read: Vec<(&str, Value)> = g
+            .metadata()
+            .map(|(k, v)| (k, Value::from_gguf(v)))
+            .collect();
         assert_eq!(read.len(), expected.len());
         for ((k, v), (ek, ev)) in read.iter().zip(&expected) {
             assert_eq!(k, ek);
             match (v, ev) {
                 // -0.0 == 0.0, so compare floats by bits.
                 (Value::Array(Array::F32(a)), Value::Array(Array::F32(b))) => {
-                    assert!(a.iter().map(|x| x.to_bits()).eq(b.iter().map(|x| x.to_bits())), "{k}")
+                    assert!(
+                        a.iter()
+                            .map(|x| x.to_bits())
+                            .eq(b.iter().map(|x| x.to_bits())),
+                        "{k}"
+                    )
                 }
                 _ => assert_eq!(v, ev, "{k}"),
             }

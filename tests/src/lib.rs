@@ -39,7 +39,10 @@ pub fn models_dir() -> PathBuf {
         Some(d) if !d.is_empty() => PathBuf::from(d),
         _ => {
             let home = std::env::var_os("HOME").unwrap_or_else(|| ".".into());
-            PathBuf::from(home).join(".cache").join("mote").join("models")
+            PathBuf::from(home)
+                .join(".cache")
+                .join("mote")
+                .join("models")
         }
     }
 }
@@ -76,7 +79,12 @@ pub fn python(script: &Path, args: &[&std::ffi::OsStr]) -> String {
         .arg(script)
         .args(args)
         .output()
-        .unwrap_or_else(|e| panic!("cannot run python3 {}: {e} (tools/test installs it)", script.display()));
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run python3 {}: {e} (tools/test installs it)",
+                script.display()
+            )
+        });
     assert!(
         out.status.success(),
         "python3 {} failed ({}): {}",
@@ -107,7 +115,10 @@ pub fn mote_bin() -> &'static Path {
     BIN.get_or_init(|| {
         // The test executable lives in target/<profile>/deps/.
         let exe = std::env::current_exe().expect("current exe");
-        let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>/deps");
+        let profile_dir = exe
+            .parent()
+            .and_then(Path::parent)
+            .expect("target/<profile>/deps");
         let bin = profile_dir.join(format!("mote{}", std::env::consts::EXE_SUFFIX));
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let mut cmd = Command::new(cargo);
@@ -127,7 +138,10 @@ pub fn mote_bin() -> &'static Path {
 
 /// Runs `mote ARGS...` and returns its output (whatever the exit status).
 pub fn run_mote(args: &[&std::ffi::OsStr]) -> Output {
-    Command::new(mote_bin()).args(args).output().expect("run mote")
+    Command::new(mote_bin())
+        .args(args)
+        .output()
+        .expect("run mote")
 }
 
 /// Asserts two JSON values are equal, naming the first path where they
@@ -149,14 +163,20 @@ fn json_diff(a: &Json, b: &Json, path: &str) -> Result<(), String> {
                 }
             }
             for (k, v) in x {
-                let w = y.get(k).ok_or_else(|| format!("{path}: unexpected key {k:?}"))?;
+                let w = y
+                    .get(k)
+                    .ok_or_else(|| format!("{path}: unexpected key {k:?}"))?;
                 json_diff(v, w, &format!("{path}.{k}"))?;
             }
             Ok(())
         }
         (Json::Array(x), Json::Array(y)) => {
             if x.len() != y.len() {
-                return Err(format!("{path}: length {} != expected {}", x.len(), y.len()));
+                return Err(format!(
+                    "{path}: length {} != expected {}",
+                    x.len(),
+                    y.len()
+                ));
             }
             for (i, (v, w)) in x.iter().zip(y).enumerate() {
                 json_diff(v, w, &format!("{path}[{i}]"))?;

@@ -27,16 +27,25 @@ fn mote_dump_with_data(bytes: &[u8]) -> Json {
 fn mote_reads_gguf_py_fixtures_like_gguf_py() {
     for name in FIXTURES {
         let bytes = std::fs::read(data_path(&format!("gguf/{name}.gguf"))).unwrap();
-        let expected: Json =
-            serde_json::from_str(&std::fs::read_to_string(data_path(&format!("gguf/{name}.json"))).unwrap())
-                .unwrap();
+        let expected: Json = serde_json::from_str(
+            &std::fs::read_to_string(data_path(&format!("gguf/{name}.json"))).unwrap(),
+        )
+        .unwrap();
         let actual = mote_dump_with_data(&bytes);
         assert_json_eq(&actual, &expected);
         // Every key and tensor is there (the comparison above is exact, this
         // guards against an empty expectation).
         let g = Gguf::parse(&bytes).unwrap();
-        assert_eq!(g.metadata_count(), expected["metadata"].as_object().unwrap().len(), "{name}");
-        assert_eq!(g.tensor_count(), expected["tensors"].as_array().unwrap().len(), "{name}");
+        assert_eq!(
+            g.metadata_count(),
+            expected["metadata"].as_object().unwrap().len(),
+            "{name}"
+        );
+        assert_eq!(
+            g.tensor_count(),
+            expected["tensors"].as_array().unwrap().len(),
+            "{name}"
+        );
     }
 }
 
@@ -119,9 +128,17 @@ fn mote_written_file() -> (Vec<u8>, Json) {
         ("t.u64", Value::U64(u64::MAX), json!(u64::MAX)),
         ("t.i64", Value::I64(i64::MIN), json!(i64::MIN)),
         ("t.f64", Value::F64(-1e-300), json!(-1e-300)),
-        ("t.arr.str", vec!["a", "", "日本"].into(), json!(["a", "", "日本"])),
+        (
+            "t.arr.str",
+            vec!["a", "", "日本"].into(),
+            json!(["a", "", "日本"]),
+        ),
         ("t.arr.f32", vec![1.5f32, -0.0].into(), json!([1.5, -0.0])),
-        ("t.arr.i64", vec![i64::MAX, -1].into(), json!([i64::MAX, -1])),
+        (
+            "t.arr.i64",
+            vec![i64::MAX, -1].into(),
+            json!([i64::MAX, -1]),
+        ),
         ("t.arr.bool", vec![true].into(), json!([true])),
         ("t.arr.empty", Array::U32(vec![]).into(), json!([])),
         (
@@ -154,7 +171,9 @@ fn mote_written_file() -> (Vec<u8>, Json) {
     for (i, (name, ty, shape)) in specs.iter().enumerate() {
         w.add_tensor(*name, *ty, shape).unwrap();
         let size = mote_host::gguf_writer::tensor_bytes(*ty, shape).unwrap();
-        let bytes: Vec<u8> = (0..size).map(|j| (j as usize * 131 + i * 17) as u8).collect();
+        let bytes: Vec<u8> = (0..size)
+            .map(|j| (j as usize * 131 + i * 17) as u8)
+            .collect();
         tensors.push(json!({
             "name": name, "type": ty.name(), "shape": shape, "offset": offset,
             "sha256": sha256_hex(&bytes),

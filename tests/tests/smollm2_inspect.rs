@@ -11,7 +11,11 @@ use serde_json::Value as Json;
 fn smollm2_inspect_json_matches_gguf_py() {
     let path = smollm2_q4_1();
     let out = run_mote(&["inspect".as_ref(), "--json".as_ref(), path.as_os_str()]);
-    assert!(out.status.success(), "mote inspect failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "mote inspect failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(text.lines().count(), 1, "--json prints one line");
     let mote: Json = serde_json::from_str(&text).unwrap();
@@ -22,7 +26,15 @@ fn smollm2_inspect_json_matches_gguf_py() {
         .as_array_mut()
         .unwrap()
         .iter_mut()
-        .map(|t| t.as_object_mut().unwrap().remove("sha256").unwrap().as_str().unwrap().to_owned())
+        .map(|t| {
+            t.as_object_mut()
+                .unwrap()
+                .remove("sha256")
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
         .collect();
     assert_json_eq(&mote, &gguf_py);
 

@@ -34,8 +34,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let g = Gguf::parse(&map).with_context(|| format!("{}", args.file.display()))?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer(&mut out, &to_json(&g))?;
-        writeln!(out)?;
+        writeln!(out, "{}", to_json(&g))?;
     } else {
         write_table(&mut out, &args.file, &g)?;
     }
@@ -120,7 +119,12 @@ fn write_table(out: &mut impl Write, path: &std::path::Path, g: &Gguf<'_>) -> st
             Value::Array(a) => (format!("[{}]", a.elem_type()), a.len()),
             other => (other.value_type().to_string(), 1),
         };
-        writeln!(out, "{:>7}: {ty:<8} | {n:>8} | {key} = {}", i + 1, show_value(&value))?;
+        writeln!(
+            out,
+            "{:>7}: {ty:<8} | {n:>8} | {key} = {}",
+            i + 1,
+            show_value(&value)
+        )?;
     }
     writeln!(out, "\n* {} tensor(s)", g.tensor_count())?;
     let mut total_elems = 0u64;
@@ -140,7 +144,10 @@ fn write_table(out: &mut impl Write, path: &std::path::Path, g: &Gguf<'_>) -> st
         total_elems = total_elems.saturating_add(t.n_elements());
         total_bytes = total_bytes.saturating_add(t.data.len() as u64);
     }
-    writeln!(out, "\n{total_elems} elements, {total_bytes} bytes of tensor data")
+    writeln!(
+        out,
+        "\n{total_elems} elements, {total_bytes} bytes of tensor data"
+    )
 }
 
 fn show_value(v: &Value<'_>) -> String {
