@@ -118,3 +118,20 @@ fn walk_touches_every_tensor_byte() {
     let data: usize = b.tensors.iter().map(|t| t.data.len()).sum();
     assert!(walk(&g) >= data);
 }
+
+/// The fuzz seeds are written by gguf-py (core/fuzz/make_seeds.py); they
+/// must all parse, with the counts gguf-py wrote.
+#[test]
+fn fuzz_seeds_written_by_gguf_py_parse() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/reader");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).expect("seed corpus") {
+        let path = entry.expect("entry").path();
+        let bytes = std::fs::read(&path).expect("seed");
+        let g = Gguf::parse(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(walk(&g) > 0);
+        assert!(g.metadata_count() > 0);
+        seen += 1;
+    }
+    assert!(seen >= 4, "seed corpus has {seen} files");
+}
