@@ -20,7 +20,9 @@ fn f32s(b: &[u8]) -> Vec<f32> {
 
 const TYPES: [GgmlType; 11] = {
     use GgmlType::*;
-    [F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q8_1, Q4_K, Q6_K, Q8_K]
+    [
+        F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q8_1, Q4_K, Q6_K, Q8_K,
+    ]
 };
 
 /// Index of the first differing block, for a readable failure.
@@ -59,7 +61,11 @@ fn dequantize_matches_the_reference_bit_for_bit() {
             let mut got = vec![0f32; want.len()];
             dequantize(ty, &q, &mut got).unwrap();
             for (i, (g, w)) in got.iter().zip(&want).enumerate() {
-                assert_eq!(g.to_bits(), w.to_bits(), "{ty}{case}: element {i}: {g} vs {w}");
+                assert_eq!(
+                    g.to_bits(),
+                    w.to_bits(),
+                    "{ty}{case}: element {i}: {g} vs {w}"
+                );
             }
         }
     }

@@ -11,6 +11,9 @@ pub mod matmul;
 pub mod scalar;
 pub mod table;
 
+#[cfg(test)]
+mod tests;
+
 #[cfg(target_arch = "aarch64")]
 pub mod arm;
 #[cfg(target_arch = "x86_64")]

@@ -17,8 +17,10 @@ pub enum Isa {
     Scalar,
     /// x86-64 AVX2 + FMA + F16C.
     Avx2,
-    /// x86-64 AVX-512 F/BW (+ VNNI kernels where the CPU has it).
+    /// x86-64 AVX-512 F/BW.
     Avx512,
+    /// x86-64 AVX-512 F/BW with VNNI.
+    Avx512Vnni,
     /// AArch64 Advanced SIMD.
     Neon,
     /// AArch64 Advanced SIMD with the SDOT/UDOT dot-product extension.
@@ -32,6 +34,7 @@ impl Isa {
             Isa::Scalar => "scalar",
             Isa::Avx2 => "avx2",
             Isa::Avx512 => "avx512",
+            Isa::Avx512Vnni => "avx512-vnni",
             Isa::Neon => "neon",
             Isa::NeonDotprod => "neon-dotprod",
         }
@@ -98,23 +101,27 @@ pub fn scalar_table() -> &'static KernelTable {
 /// Every table this CPU can run, scalar first and the fastest last.
 /// Tests run each against scalar; [`table`] picks the last.
 pub fn available() -> impl Iterator<Item = &'static KernelTable> {
-    let simd: [Option<&'static KernelTable>; 2] = simd_tables();
+    let simd: [Option<&'static KernelTable>; 3] = simd_tables();
     core::iter::once(scalar_table()).chain(simd.into_iter().flatten())
 }
 
 #[cfg(target_arch = "x86_64")]
-fn simd_tables() -> [Option<&'static KernelTable>; 2] {
-    [super::x86::avx2_table(), super::x86::avx512_table()]
+fn simd_tables() -> [Option<&'static KernelTable>; 3] {
+    [
+        super::x86::avx2_table(),
+        super::x86::avx512_table(),
+        super::x86::avx512_vnni_table(),
+    ]
 }
 
 #[cfg(target_arch = "aarch64")]
-fn simd_tables() -> [Option<&'static KernelTable>; 2] {
-    [super::arm::neon_table(), super::arm::dotprod_table()]
+fn simd_tables() -> [Option<&'static KernelTable>; 3] {
+    [super::arm::neon_table(), super::arm::dotprod_table(), None]
 }
 
 #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
-fn simd_tables() -> [Option<&'static KernelTable>; 2] {
-    [None, None]
+fn simd_tables() -> [Option<&'static KernelTable>; 3] {
+    [None, None, None]
 }
 
 /// Whether the scalar kernels are forced: the `force-scalar` feature, or
