@@ -229,8 +229,8 @@ fn q4_k_q8_k(w: &[BlockQ4K], x: &[BlockQ8K]) -> f32 {
             sumi = _mm256_add_epi32(sumi, _mm256_add_epi32(pl, ph));
         }
         let mut sum_m = 0i32;
-        for j in 0..8 {
-            sum_m += m[j] as i32 * (x.bsum(2 * j) as i32 + x.bsum(2 * j + 1) as i32);
+        for (j, &m) in m.iter().enumerate() {
+            sum_m += m as i32 * (x.bsum(2 * j) as i32 + x.bsum(2 * j + 1) as i32);
         }
         let dy = x.d();
         acc = _mm256_fmadd_ps(_mm256_set1_ps(f16(w.d) * dy), _mm256_cvtepi32_ps(sumi), acc);
@@ -300,12 +300,10 @@ pub(super) fn f32_f32(w: &[f32], x: &[f32]) -> f32 {
     let (w8, x8) = (w[..n].chunks_exact(8), x[..n].chunks_exact(8));
     let (wr, xr) = (w8.remainder(), x8.remainder());
     let mut acc = [_mm256_setzero_ps(); 4];
-    let mut k = 0;
-    for (w, x) in w8.zip(x8) {
+    for (k, (w, x)) in w8.zip(x8).enumerate() {
         // SAFETY: both chunks hold exactly 8 f32; unaligned loads.
         let (a, b) = unsafe { (_mm256_loadu_ps(w.as_ptr()), _mm256_loadu_ps(x.as_ptr())) };
         acc[k & 3] = _mm256_fmadd_ps(a, b, acc[k & 3]);
-        k += 1;
     }
     let s = _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3]));
     hsum(s) + wr.iter().zip(xr).map(|(a, b)| a * b).sum::<f32>()
@@ -317,8 +315,7 @@ pub(super) fn f16_f32(w: &[[u8; 2]], x: &[f32]) -> f32 {
     let (w8, x8) = (w[..n].chunks_exact(8), x[..n].chunks_exact(8));
     let (wr, xr) = (w8.remainder(), x8.remainder());
     let mut acc = [_mm256_setzero_ps(); 4];
-    let mut k = 0;
-    for (w, x) in w8.zip(x8) {
+    for (k, (w, x)) in w8.zip(x8).enumerate() {
         // SAFETY: 8 f16 = 16 bytes and 8 f32 readable; unaligned loads.
         let (a, b) = unsafe {
             (
@@ -327,7 +324,6 @@ pub(super) fn f16_f32(w: &[[u8; 2]], x: &[f32]) -> f32 {
             )
         };
         acc[k & 3] = _mm256_fmadd_ps(_mm256_cvtph_ps(a), b, acc[k & 3]);
-        k += 1;
     }
     let s = _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3]));
     hsum(s) + wr.iter().zip(xr).map(|(&a, b)| f16(a) * b).sum::<f32>()
@@ -339,8 +335,7 @@ fn bf16_f32(w: &[[u8; 2]], x: &[f32]) -> f32 {
     let (w8, x8) = (w[..n].chunks_exact(8), x[..n].chunks_exact(8));
     let (wr, xr) = (w8.remainder(), x8.remainder());
     let mut acc = [_mm256_setzero_ps(); 4];
-    let mut k = 0;
-    for (w, x) in w8.zip(x8) {
+    for (k, (w, x)) in w8.zip(x8).enumerate() {
         // SAFETY: 8 bf16 = 16 bytes and 8 f32 readable; unaligned loads.
         let (a, b) = unsafe {
             (
@@ -350,7 +345,6 @@ fn bf16_f32(w: &[[u8; 2]], x: &[f32]) -> f32 {
         };
         let a = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(a), 16));
         acc[k & 3] = _mm256_fmadd_ps(a, b, acc[k & 3]);
-        k += 1;
     }
     let s = _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3]));
     hsum(s)

@@ -8,7 +8,7 @@ extern crate std;
 mod avx2;
 mod avx512;
 
-use super::table::{Isa, KernelTable, SCALAR};
+use super::table::{Isa, KernelTable};
 
 static AVX2: KernelTable = AVX2_CONST;
 
@@ -45,7 +45,6 @@ const AVX2_CONST: KernelTable = KernelTable {
     f16_f32: avx2::vec_dot_f16_f32,
     bf16_f32: avx2::vec_dot_bf16_f32,
     f32_f32: avx2::vec_dot_f32_f32,
-    ..SCALAR
 };
 
 #[cfg(any(feature = "std", test))]
