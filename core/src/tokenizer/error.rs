@@ -61,12 +61,18 @@ pub enum Error {
         free: usize,
     },
     /// Reading tokenizer metadata from the GGUF file failed.
-    Gguf,
+    Gguf(crate::gguf::Error),
 }
 
 impl From<ArenaFull> for Error {
     fn from(e: ArenaFull) -> Self {
         Error::Scratch(e)
+    }
+}
+
+impl From<crate::gguf::Error> for Error {
+    fn from(e: crate::gguf::Error) -> Self {
+        Error::Gguf(e)
     }
 }
 
@@ -97,7 +103,7 @@ impl core::fmt::Display for Error {
                 f,
                 "pre-token of {word_bytes} bytes needs that many free output slots, {free} left"
             ),
-            Error::Gguf => write!(f, "tokenizer metadata missing or of the wrong type in GGUF"),
+            Error::Gguf(e) => write!(f, "tokenizer metadata: {e}"),
         }
     }
 }

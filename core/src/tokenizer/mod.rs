@@ -9,15 +9,20 @@
 //! caller `&mut [u32]`. No heap anywhere.
 //!
 //! ```ignore
+//! let mut scratch = vec![0u8; Tokenizer::scratch_bytes(&gguf)?];
+//! let tok = Tokenizer::from_gguf(&gguf, &mut scratch)?;   // WordPiece or Bpe, as the file says
+//! let mut ids = [0u32; 512];
+//! let n = tok.encode("Hello", &mut ids)?;
+//! // or, for a known kind:
 //! let vocab = tokenizer::gguf_vocab(&gguf)?;
-//! let mut scratch = vec![0u8; Bpe::scratch_bytes(&vocab)];
 //! let bpe = Bpe::new(&vocab, tokenizer::gguf_bpe_config(&gguf)?, &mut scratch)?;
-//! let n = bpe.encode("Hello", true, true, &mut ids)?;
+//! let n = bpe.encode("Hello", /*add_special*/ true, /*parse_special*/ true, &mut ids)?;
 //! ```
 
 mod bpe;
 mod byte_map;
 mod error;
+mod from_gguf;
 mod pretokenize;
 mod strings;
 mod unicode;
@@ -28,6 +33,9 @@ mod wordpiece;
 
 pub use bpe::{Bpe, BpeConfig};
 pub use error::Error;
+pub use from_gguf::{
+    gguf_bpe_config, gguf_kind, gguf_vocab, gguf_wordpiece_config, Kind, Tokenizer,
+};
 pub use pretokenize::PreTokenizer;
 pub use strings::{I32Array, StrArray, StrIter};
 pub use utf8_stream::Utf8Stream;
