@@ -127,6 +127,11 @@ fn info(board: &Board) -> anyhow::Result<()> {
         board.cpu_features.join(", "),
         have.join(", ")
     )?;
+    writeln!(
+        out,
+        "kernels:      {}",
+        mote_core::kernels::table().isa.name()
+    )?;
     Ok(())
 }
 

@@ -11,6 +11,8 @@
 
 mod boot;
 mod clock;
+#[macro_use]
+mod log;
 mod mmu;
 mod model_blob;
 mod semihosting;
@@ -28,6 +30,8 @@ extern "C" fn rust_start(reset_el: u64) -> ! {
         "hello from mote on bare-metal Raspberry Pi 3B (entered at EL{reset_el}, running at EL{}, MMU and caches on)",
         boot::current_el()
     );
+    info!("mote bare-metal: booted at EL{=u64}", reset_el);
+    println!("kernels: {}", mote_core::kernels::table().isa.name());
     let start = clock::ticks();
     let status = run();
     println!(

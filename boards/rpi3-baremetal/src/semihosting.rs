@@ -4,6 +4,12 @@
 
 use core::arch::asm;
 
+/// SYS_OPEN: open a host file; parameters [name, mode, name length].
+#[cfg(feature = "defmt")]
+pub const SYS_OPEN: u64 = 0x01;
+/// SYS_WRITE: write to a host file; parameters [handle, data, length].
+#[cfg(feature = "defmt")]
+pub const SYS_WRITE: u64 = 0x05;
 /// SYS_EXIT.
 const SYS_EXIT: u64 = 0x18;
 /// ADP_Stopped_ApplicationExit: "the program ended", with a status.
