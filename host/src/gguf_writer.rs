@@ -25,18 +25,19 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
-use mote_core::{gguf, GgmlType};
+use mote_core::gguf::{self, limits};
+use mote_core::GgmlType;
 
 /// The GGUF version this writer produces.
 pub const GGUF_VERSION: u32 = 3;
 /// Alignment of the data section and of every tensor when the metadata has no `general.alignment`.
-pub const DEFAULT_ALIGNMENT: u32 = 32;
+pub const DEFAULT_ALIGNMENT: u32 = limits::DEFAULT_ALIGNMENT as u32;
 /// The metadata key that sets the alignment (a `u32`, a power of two).
-pub const ALIGNMENT_KEY: &str = "general.alignment";
-/// Largest alignment accepted; ggml has no limit, but nothing sensible needs more.
-pub const MAX_ALIGNMENT: u32 = 1 << 20;
+pub const ALIGNMENT_KEY: &str = gguf::ALIGNMENT_KEY;
+/// Largest alignment accepted: the reader's limit.
+pub const MAX_ALIGNMENT: u32 = limits::MAX_ALIGNMENT as u32;
 /// Most dimensions a ggml tensor has.
-pub const MAX_DIMS: usize = 4;
+pub const MAX_DIMS: usize = limits::MAX_DIMS;
 
 /// GGUF metadata value type ids (the reader's type, shared).
 pub use mote_core::gguf::ValueType;
@@ -144,6 +145,14 @@ impl Array {
     /// Whether the array has no elements.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Levels of arrays: 1 for an array of scalars, 2 for an array of those, ...
+    pub fn depth(&self) -> usize {
+        match self {
+            Array::Array(v) => 1 + v.iter().map(Array::depth).max().unwrap_or(0),
+            _ => 1,
+        }
     }
 }
 
@@ -281,6 +290,16 @@ pub enum Error {
     },
     /// Data was written after every declared tensor was complete.
     TooManyTensors,
+    /// A key, tensor name, array nesting or count beyond what GGUF readers
+    /// accept (mote's limits in `mote_core::gguf::limits`, which follow ggml's).
+    LimitExceeded {
+        /// What is too long, deep or many.
+        what: &'static str,
+        /// The key or name concerned.
+        item: String,
+        /// The limit.
+        limit: usize,
+    },
     /// [`TensorDataWriter::finish`] was called before every tensor was written.
     MissingTensors {
         /// The first tensor that got no data.
@@ -312,6 +331,9 @@ impl fmt::Display for Error {
             }
             Error::TooManyTensors => {
                 write!(f, "tensor data written after the last declared tensor")
+            }
+            Error::LimitExceeded { what, item, limit } => {
+                write!(f, "{what} of {item:?} is above the limit of {limit}")
             }
             Error::MissingTensors { next, missing } => {
                 write!(f, "{missing} tensor(s) not written, starting with {next:?}")
@@ -372,6 +394,16 @@ impl GgufWriter {
         if key == ALIGNMENT_KEY {
             check_alignment(&value)?;
         }
+        check_limit("key length", &key, key.len(), limits::MAX_KEY_LEN)?;
+        check_limit(
+            "metadata count",
+            &key,
+            self.metadata.len() + 1,
+            limits::MAX_KV,
+        )?;
+        if let Value::Array(a) = &value {
+            check_limit("array nesting", &key, a.depth(), limits::MAX_ARRAY_NESTING)?;
+        }
         if !self.keys.insert(key.clone()) {
             return Err(Error::DuplicateKey(key));
         }
@@ -417,6 +449,18 @@ impl GgufWriter {
             ty,
             shape: shape.to_vec(),
         })?;
+        check_limit(
+            "tensor name length",
+            &name,
+            name.len(),
+            limits::MAX_TENSOR_NAME_LEN,
+        )?;
+        check_limit(
+            "tensor count",
+            &name,
+            self.tensors.len() + 1,
+            limits::MAX_TENSORS,
+        )?;
         if !self.names.insert(name.clone()) {
             return Err(Error::DuplicateTensor(name));
         }
@@ -591,6 +635,17 @@ pub fn tensor_bytes(ty: GgmlType, shape: &[u64]) -> Option<u64> {
     }
     let row = ty.row_bytes(usize::try_from(ne0).ok()?)? as u64;
     rest.iter().try_fold(row, |acc, &d| acc.checked_mul(d))
+}
+
+fn check_limit(what: &'static str, item: &str, n: usize, limit: usize) -> Result<(), Error> {
+    if n > limit {
+        return Err(Error::LimitExceeded {
+            what,
+            item: item.to_owned(),
+            limit,
+        });
+    }
+    Ok(())
 }
 
 fn check_alignment(value: &Value) -> Result<(), Error> {
@@ -818,6 +873,56 @@ mod tests {
             out.finish(),
             Err(Error::TensorSize { got: 3, .. })
         ));
+    }
+
+    #[test]
+    fn reader_limits_are_enforced_when_writing() {
+        let mut w = GgufWriter::new();
+        let long_name = "n".repeat(limits::MAX_TENSOR_NAME_LEN + 1);
+        let e = w.add_tensor(long_name, GgmlType::F32, &[1]).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::LimitExceeded {
+                    what: "tensor name length",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        w.add_tensor("n".repeat(limits::MAX_TENSOR_NAME_LEN), GgmlType::F32, &[1])
+            .unwrap();
+        let e = w.add("k".repeat(limits::MAX_KEY_LEN + 1), 1u8).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::LimitExceeded {
+                    what: "key length",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        let mut deep = Array::U8(vec![1]);
+        for _ in 1..limits::MAX_ARRAY_NESTING {
+            deep = Array::Array(vec![deep]);
+        }
+        assert_eq!(deep.depth(), limits::MAX_ARRAY_NESTING);
+        w.add("deep", deep.clone()).unwrap();
+        let e = w.add("deeper", Array::Array(vec![deep])).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::LimitExceeded {
+                    what: "array nesting",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        // What was accepted, the reader reads.
+        let bytes = w.to_vec(&[&[0; 4]]).unwrap();
+        assert!(gguf::Gguf::parse(&bytes).is_ok());
     }
 
     #[test]
