@@ -1,9 +1,11 @@
 //! The `mote` command line: one file per subcommand.
 //!
 //! Adding a command takes three lines here: a `mod` line, a variant in
-//! [`Command`] (its doc comment is the one-line help; the `Args` struct's doc
-//! comment is the long help) and an arm in [`Command::run`]. Each command file
-//! holds `pub struct Args` (clap derive) and `pub fn run(args: Args) -> anyhow::Result<()>`.
+//! [`Command`] and an arm in [`Command::run`]. Each command file holds
+//! `pub struct Args` (clap derive) and `pub fn run(args: Args) -> anyhow::Result<()>`;
+//! the doc comment on `Args` is the command's help (first line: the summary
+//! `mote --help` lists; the rest: what `mote <command> --help` adds). Leave the
+//! variant without a doc comment, which would replace it.
 //!
 //! Conventions every command follows:
 //! - errors are returned, never printed or panicked: `main` prints them as one
@@ -30,7 +32,6 @@ pub struct Cli {
 /// The subcommands, one per file in `host/src/cli/`.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Show a GGUF file's metadata and tensor table.
     Inspect(inspect::Args),
 }
 
