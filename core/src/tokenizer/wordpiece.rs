@@ -467,9 +467,17 @@ impl<'a, 's> WordPiece<'a, 's> {
             let mut found = None;
             while end > start {
                 let piece = w.get(start..end).unwrap_or(&[]);
-                if let Some(id) = self.index.find(&Prefixed { prefix, piece }) {
-                    found = Some(id);
-                    break;
+                // Phantom form spells word-initial `x` as `▁x` and continuation
+                // `##y` as `y`, so a continuation starting with `▁` would hit a
+                // word-initial piece: BERT vocabularies have no `##▁` pieces.
+                let ambiguous = start > 0
+                    && self.cfg.form == PieceForm::Phantom
+                    && piece.starts_with("\u{2581}".as_bytes());
+                if !ambiguous {
+                    if let Some(id) = self.index.find(&Prefixed { prefix, piece }) {
+                        found = Some(id);
+                        break;
+                    }
                 }
                 end -= 1;
                 // Back up to a character boundary.
