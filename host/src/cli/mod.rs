@@ -18,6 +18,7 @@
 use clap::{Parser, Subcommand};
 
 pub mod inspect;
+pub mod tokenize;
 
 /// mote runs quantized transformer models (GGUF) on small machines.
 #[derive(Debug, Parser)]
@@ -33,6 +34,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Inspect(inspect::Args),
+    Tokenize(tokenize::Args),
 }
 
 impl Command {
@@ -40,6 +42,7 @@ impl Command {
     pub fn run(self) -> anyhow::Result<()> {
         match self {
             Command::Inspect(args) => inspect::run(args),
+            Command::Tokenize(args) => tokenize::run(args),
         }
     }
 }
