@@ -18,6 +18,7 @@
 use clap::{Parser, Subcommand};
 
 pub mod inspect;
+pub mod quantize;
 pub mod tokenize;
 
 /// mote runs quantized transformer models (GGUF) on small machines.
@@ -35,6 +36,7 @@ pub struct Cli {
 pub enum Command {
     Inspect(inspect::Args),
     Tokenize(tokenize::Args),
+    Quantize(quantize::Args),
 }
 
 impl Command {
@@ -43,6 +45,7 @@ impl Command {
         match self {
             Command::Inspect(args) => inspect::run(args),
             Command::Tokenize(args) => tokenize::run(args),
+            Command::Quantize(args) => quantize::run(args),
         }
     }
 }
