@@ -2,7 +2,7 @@
 //! SmolLM2 vocabulary (read in place from the GGUF in `$MOTE_MODELS`).
 
 use mote_core::gguf::Gguf;
-use mote_core::tokenizer::{gguf_bpe_config, gguf_vocab, Bpe, Utf8Stream};
+use mote_core::tokenizer::{gguf_bpe_config, gguf_vocab, Bpe, PreTokenizer, Utf8Stream};
 use std::path::PathBuf;
 
 fn model_path(name: &str) -> PathBuf {
@@ -36,6 +36,8 @@ fn ids_of(v: &serde_json::Value) -> Vec<u32> {
 }
 
 struct Case {
+    /// `tokenizer.ggml.pre` llama.cpp used (the file's own when absent).
+    pre: Option<String>,
     text: String,
     parse_special: bool,
     ids: Vec<u32>,
@@ -48,6 +50,7 @@ fn cases(file: &str) -> Vec<Case> {
         .unwrap()
         .iter()
         .map(|r| Case {
+            pre: r.get("pre").and_then(|v| v.as_str()).map(str::to_string),
             text: r["text"].as_str().unwrap().to_string(),
             parse_special: r
                 .get("parse_special")
@@ -62,12 +65,34 @@ fn check(file: &str) -> usize {
     let map = mote_host::mmap::Mapped::open(model_path("SmolLM2-135M-Instruct.Q4_1.gguf")).unwrap();
     let g = Gguf::parse(map.bytes()).unwrap();
     let vocab = gguf_vocab(&g).unwrap();
-    let cfg = gguf_bpe_config(&g).unwrap();
-    let mut scratch = vec![0u8; Bpe::scratch_bytes(&vocab)];
-    let bpe = Bpe::new(&vocab, cfg, &mut scratch).unwrap();
     let cases = cases(file);
     let mut bad = 0;
-    for c in &cases {
+    let mut scratch = vec![0u8; Bpe::scratch_bytes(&vocab)];
+    let mut pres: Vec<Option<String>> = cases.iter().map(|c| c.pre.clone()).collect();
+    pres.sort();
+    pres.dedup();
+    for pre in pres {
+        // The corpus also ran llama.cpp on copies of the file with another
+        // tokenizer.ggml.pre: same vocabulary, other split.
+        let mut cfg = gguf_bpe_config(&g).unwrap();
+        if let Some(pre) = &pre {
+            cfg.pre = PreTokenizer::from_name(pre).unwrap();
+        }
+        let bpe = Bpe::new(&vocab, cfg, &mut scratch).unwrap();
+        bad += check_cases(&bpe, cases.iter().filter(|c| c.pre == pre));
+    }
+    assert_eq!(
+        bad,
+        0,
+        "{bad} of {} strings differ from llama-tokenize",
+        cases.len()
+    );
+    cases.len()
+}
+
+fn check_cases<'c>(bpe: &Bpe<'_, '_>, cases: impl Iterator<Item = &'c Case>) -> usize {
+    let mut bad = 0;
+    for c in cases {
         let mut out = vec![0u32; c.text.len() + 2];
         let n = bpe
             .encode(&c.text, true, c.parse_special, &mut out)
@@ -75,8 +100,9 @@ fn check(file: &str) -> usize {
         if out[..n] != c.ids[..] {
             bad += 1;
             eprintln!(
-                "MISMATCH {:?} (parse_special={})\n  mote  {:?}\n  llama {:?}",
+                "MISMATCH {:?} (pre={:?} parse_special={})\n  mote  {:?}\n  llama {:?}",
                 c.text,
+                c.pre,
                 c.parse_special,
                 &out[..n],
                 c.ids
@@ -94,13 +120,7 @@ fn check(file: &str) -> usize {
         stream.finish(&mut |s| text.push_str(s));
         assert_eq!(text, c.text, "round trip");
     }
-    assert_eq!(
-        bad,
-        0,
-        "{bad} of {} strings differ from llama-tokenize",
-        cases.len()
-    );
-    cases.len()
+    bad
 }
 
 #[test]

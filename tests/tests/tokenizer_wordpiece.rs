@@ -164,3 +164,74 @@ fn small_output_buffer_is_an_error_not_a_truncation() {
     );
     assert_eq!(exact[..], big[..n]);
 }
+
+/// A BERT GGUF (vocabulary only) written as llama.cpp's converter writes one,
+/// read back through `Tokenizer::from_gguf`: the adapter finds the kind, the
+/// phantom-space form, the special ids and the 256 limit from metadata.
+#[test]
+fn gguf_metadata_builds_the_same_tokenizer() {
+    use mote_core::gguf::Gguf;
+    use mote_core::tokenizer::Tokenizer;
+    use mote_host::gguf_writer::{Array, GgufWriter, Value};
+
+    let vocab = std::fs::read_to_string(data_path("minilm_vocab.txt")).unwrap();
+    let mut tokens = Vec::new();
+    let mut types = Vec::new();
+    for tok in vocab.split_terminator('\n') {
+        let special = SPECIALS.contains(&tok);
+        types.push(if special { 3i32 } else { 1 });
+        tokens.push(if special {
+            tok.to_string()
+        } else {
+            match tok.strip_prefix("##") {
+                Some(rest) => rest.to_string(),
+                None => format!("\u{2581}{tok}"),
+            }
+        });
+    }
+    let mut w = GgufWriter::new();
+    w.add("general.architecture", "bert").unwrap();
+    w.add("bert.context_length", Value::U32(512)).unwrap();
+    w.add("tokenizer.ggml.model", "bert").unwrap();
+    w.add("tokenizer.ggml.pre", "default").unwrap();
+    w.add("tokenizer.ggml.tokens", Value::Array(Array::Str(tokens)))
+        .unwrap();
+    w.add("tokenizer.ggml.token_type", Value::Array(Array::I32(types)))
+        .unwrap();
+    w.add("tokenizer.ggml.unknown_token_id", Value::U32(100))
+        .unwrap();
+    w.add("tokenizer.ggml.cls_token_id", Value::U32(101))
+        .unwrap();
+    w.add("tokenizer.ggml.seperator_token_id", Value::U32(102))
+        .unwrap();
+    w.add("tokenizer.ggml.padding_token_id", Value::U32(0))
+        .unwrap();
+    w.add("tokenizer.ggml.mask_token_id", Value::U32(103))
+        .unwrap();
+    w.add("mote.tokenizer.max_length", Value::U32(256)).unwrap();
+    let bytes = w.to_vec(&[]).unwrap();
+    let g = Gguf::parse(&bytes).unwrap();
+    let mut scratch = vec![0u8; Tokenizer::scratch_bytes(&g).unwrap()];
+    let tok = Tokenizer::from_gguf(&g, &mut scratch).unwrap();
+    let Tokenizer::WordPiece(wp) = &tok else {
+        panic!("bert GGUF gave a BPE tokenizer")
+    };
+    assert_eq!(wp.config().max_len, 256);
+    assert_eq!(wp.config().form, PieceForm::Phantom);
+    let cases = cases("minilm_wordpiece_corpus.json");
+    let mut out = vec![0u32; 300];
+    for c in &cases {
+        let n = tok.encode(&c.text, &mut out).unwrap();
+        assert_eq!(out[..n], c.ids[..], "{:?}", c.text);
+    }
+    // Tokens spelled as Hugging Face spells them.
+    let n = tok.encode("tokenization", &mut out).unwrap();
+    let spelled: Vec<String> = out[..n]
+        .iter()
+        .map(|&id| {
+            let (p, rest) = wp.hf_token(id).unwrap();
+            format!("{p}{}", String::from_utf8_lossy(rest))
+        })
+        .collect();
+    assert_eq!(spelled, ["[CLS]", "token", "##ization", "[SEP]"]);
+}
