@@ -41,7 +41,7 @@ pub(crate) fn validate_metadata(r: &mut Reader<'_>, count: usize) -> Result<usiz
     let mut alignment = DEFAULT_ALIGNMENT;
     for index in 0..count {
         let at = r.pos();
-        let key = read_key(&mut r.clone())?;
+        let key = read_key(&mut { *r })?;
         let earlier = key_at.get(..index).unwrap_or(&[]);
         for (first, &prev_at) in earlier.iter().enumerate() {
             if read_key(&mut Reader::new(r.bytes(), prev_at)) == Ok(key) {

@@ -29,14 +29,16 @@ impl<'a> Reader<'a> {
 
     /// The next `n` bytes.
     pub(crate) fn take(&mut self, n: usize, item: Item) -> Result<&'a [u8], Error> {
-        let truncated = Error::Truncated {
-            offset: self.pos,
-            needed: n,
-            item,
-        };
-        let end = self.pos.checked_add(n).ok_or(truncated)?;
-        let s = self.bytes.get(self.pos..end).ok_or(truncated)?;
-        self.pos = end;
+        let s = self
+            .pos
+            .checked_add(n)
+            .and_then(|end| self.bytes.get(self.pos..end))
+            .ok_or(Error::Truncated {
+                offset: self.pos,
+                needed: n,
+                item,
+            })?;
+        self.pos += n;
         Ok(s)
     }
 

@@ -149,10 +149,74 @@ pub(crate) fn read_info<'a>(r: &mut Reader<'a>, index: usize) -> Result<RawInfo<
 }
 
 /// FNV-1a, for the duplicate-name prefilter.
-fn name_hash(name: &str) -> u64 {
-    name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+fn name_hash(name: &[u8]) -> u64 {
+    name.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
         (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
     })
+}
+
+/// `(block size, block bytes)` by type id, for the pairwise walk (ids
+/// ggml does not define map to `(1, 0)`).
+const GEOMETRY: [(u64, u64); 64] = {
+    let mut t = [(1u64, 0u64); 64];
+    let mut id = 0;
+    while id < t.len() {
+        if let Some(ty) = GgmlType::from_u32(id as u32) {
+            let (block, bytes) = ty.block_geometry();
+            t[id] = (block as u64, bytes as u64);
+        }
+        id += 1;
+    }
+    t
+};
+
+/// An already validated tensor info, read as cheaply as possible for the
+/// pairwise checks: name and offset only, the size on demand.
+struct Skim<'a> {
+    name: &'a [u8],
+    dims: &'a [u8],
+    ty: u32,
+    offset: u64,
+}
+
+impl Skim<'_> {
+    /// Reads the info at `*pos` and moves past it; `None` only on bytes
+    /// that were not validated (which the callers never pass).
+    #[inline]
+    fn next<'a>(bytes: &'a [u8], pos: &mut usize) -> Option<Skim<'a>> {
+        fn le<const N: usize>(bytes: &[u8], at: usize) -> Option<[u8; N]> {
+            bytes.get(at..at.checked_add(N)?)?.try_into().ok()
+        }
+        let at = *pos;
+        let len = usize::try_from(u64::from_le_bytes(le(bytes, at)?)).ok()?;
+        let name_at = at.checked_add(8)?;
+        let dims_at = name_at.checked_add(len)?;
+        let name = bytes.get(name_at..dims_at)?;
+        let n_dims = (u32::from_le_bytes(le(bytes, dims_at)?) as usize).min(MAX_DIMS);
+        let dims_start = dims_at + 4;
+        let ty_at = dims_start.checked_add(n_dims * 8)?;
+        let dims = bytes.get(dims_start..ty_at)?;
+        let ty = u32::from_le_bytes(le(bytes, ty_at)?);
+        let offset = u64::from_le_bytes(le(bytes, ty_at + 4)?);
+        *pos = ty_at + 12;
+        Some(Skim {
+            name,
+            dims,
+            ty,
+            offset,
+        })
+    }
+
+    /// End of the data (saturating: the info was validated).
+    fn end(&self) -> u64 {
+        let n = self.dims.chunks_exact(8).fold(1u64, |n, d| {
+            let d = d.try_into().map_or(0, u64::from_le_bytes);
+            n.saturating_mul(d)
+        });
+        let (block, bytes) = GEOMETRY.get(self.ty as usize).copied().unwrap_or((1, 0));
+        let size = (n / block).saturating_mul(bytes);
+        self.offset.saturating_add(size)
+    }
 }
 
 /// Validates `count` tensor infos from `r` (names unique, offsets aligned,
@@ -185,7 +249,8 @@ pub(crate) fn validate_table(
                 end: u64::MAX,
                 file_len: r.bytes().len(),
             })?;
-        let bit = (name_hash(info.name) % NAME_FILTER_BITS as u64) as usize;
+        let name = info.name.as_bytes();
+        let bit = (name_hash(name) % NAME_FILTER_BITS as u64) as usize;
         let word = seen_names.get_mut(bit / 64);
         let mask = 1u64 << (bit % 64);
         let maybe_duplicate = word.as_ref().is_none_or(|w| **w & mask != 0);
@@ -196,18 +261,20 @@ pub(crate) fn validate_table(
         // after the furthest end so far and cannot overlap an earlier one.
         let maybe_overlap = info.offset < max_end;
         if maybe_duplicate || maybe_overlap {
-            let mut w = Reader::new(r.bytes(), table_start);
+            let bytes = r.bytes();
+            let mut pos = table_start;
             for first in 0..index {
-                let prev = read_info(&mut w, first)?;
-                if prev.name == info.name {
+                let Some(prev) = Skim::next(bytes, &mut pos) else {
+                    break;
+                };
+                if maybe_duplicate && prev.name == name {
                     return Err(Error::DuplicateTensorName {
                         offset: info.at,
                         tensor: index,
                         first,
                     });
                 }
-                let prev_end = prev.offset.saturating_add(prev.size);
-                if maybe_overlap && info.offset < prev_end && prev.offset < end {
+                if maybe_overlap && prev.offset < end && info.offset < prev.end() {
                     return Err(Error::TensorOverlap {
                         offset: info.at,
                         tensor: index,

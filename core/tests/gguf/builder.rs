@@ -178,6 +178,24 @@ impl Builder {
             .collect()
     }
 
+    /// Offset of tensor info `i` in the built file.
+    pub fn tensor_info_offset(&self, i: usize) -> usize {
+        let kv: usize = self
+            .kvs
+            .iter()
+            .map(|(k, v)| {
+                let mut val = Vec::new();
+                v.write(&mut val);
+                8 + k.len() + 4 + val.len()
+            })
+            .sum();
+        let infos: usize = self.tensors[..i]
+            .iter()
+            .map(|t| 8 + t.name.len() + 4 + 8 * t.dims.len() + 4 + 8)
+            .sum();
+        24 + kv + infos
+    }
+
     pub fn build(&self) -> Vec<u8> {
         let mut out = Vec::new();
         out.extend(b"GGUF");

@@ -4,6 +4,7 @@
 mod builder;
 mod errors;
 mod getters;
+mod limits;
 mod props;
 mod valid;
 
