@@ -97,8 +97,8 @@ impl ChatTemplate {
         Ok(t.render(minijinja::context! {
             messages => msgs,
             add_generation_prompt => add_generation_prompt,
-            bos_token => self.bos,
-            eos_token => self.eos,
+            bos_token => &self.bos,
+            eos_token => &self.eos,
         })
         .context("rendering the chat template")?)
     }

@@ -17,9 +17,13 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod bench;
+pub mod chat;
 pub mod inspect;
 pub mod quantize;
 pub mod tokenize;
+pub mod perplexity;
+pub mod run;
 
 /// mote runs quantized transformer models (GGUF) on small machines.
 #[derive(Debug, Parser)]
@@ -37,6 +41,10 @@ pub enum Command {
     Inspect(inspect::Args),
     Tokenize(tokenize::Args),
     Quantize(quantize::Args),
+    Run(run::Args),
+    Chat(chat::Args),
+    Bench(bench::Args),
+    Perplexity(perplexity::Args),
 }
 
 impl Command {
@@ -46,6 +54,10 @@ impl Command {
             Command::Inspect(args) => inspect::run(args),
             Command::Tokenize(args) => tokenize::run(args),
             Command::Quantize(args) => quantize::run(args),
+            Command::Run(args) => run::run(args),
+            Command::Chat(args) => chat::run(args),
+            Command::Bench(args) => bench::run(args),
+            Command::Perplexity(args) => perplexity::run(args),
         }
     }
 }
