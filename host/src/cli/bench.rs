@@ -87,10 +87,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
     let pp = mean(&pp_rates);
     let tg = mean(&tg_rates);
-    let name = args
-        .model
-        .file_name()
-        .map_or_else(|| args.model.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let name = args.model.file_name().map_or_else(
+        || args.model.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     let mut out = std::io::stdout().lock();
     if args.json {
         let v = serde_json::json!({
@@ -106,10 +106,20 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         writeln!(out, "| model | threads | test | t/s |")?;
         writeln!(out, "| --- | ---: | --- | ---: |")?;
         if let Some(pp) = pp {
-            writeln!(out, "| {name} | {threads} | pp{} | {pp:.2} ± {:.2} |", args.n_prompt, stddev(&pp_rates))?;
+            writeln!(
+                out,
+                "| {name} | {threads} | pp{} | {pp:.2} ± {:.2} |",
+                args.n_prompt,
+                stddev(&pp_rates)
+            )?;
         }
         if let Some(tg) = tg {
-            writeln!(out, "| {name} | {threads} | tg{} | {tg:.2} ± {:.2} |", args.n_gen, stddev(&tg_rates))?;
+            writeln!(
+                out,
+                "| {name} | {threads} | tg{} | {tg:.2} ± {:.2} |",
+                args.n_gen,
+                stddev(&tg_rates)
+            )?;
         }
     }
     Ok(())

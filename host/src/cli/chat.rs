@@ -62,9 +62,12 @@ impl ChatTemplate {
             .to_string();
         let mut env = Environment::new();
         env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
-        env.add_function("raise_exception", |msg: String| -> Result<Value, minijinja::Error> {
-            Err(minijinja::Error::new(ErrorKind::InvalidOperation, msg))
-        });
+        env.add_function(
+            "raise_exception",
+            |msg: String| -> Result<Value, minijinja::Error> {
+                Err(minijinja::Error::new(ErrorKind::InvalidOperation, msg))
+            },
+        );
         env.add_function("strftime_now", |fmt: String| strftime_now(&fmt));
         env.add_template_owned("chat", src)
             .context("parsing tokenizer.chat_template")?;
@@ -94,13 +97,13 @@ impl ChatTemplate {
             .map(|(r, c)| minijinja::context! { role => r, content => c })
             .collect();
         let t = self.env.get_template("chat")?;
-        Ok(t.render(minijinja::context! {
+        t.render(minijinja::context! {
             messages => msgs,
             add_generation_prompt => add_generation_prompt,
             bos_token => &self.bos,
             eos_token => &self.eos,
         })
-        .context("rendering the chat template")?)
+        .context("rendering the chat template")
     }
 }
 

@@ -94,7 +94,11 @@ pub fn perplexity(
         // The first half only fills the cache; its logits are not scored.
         st.forward(&llm, &chunk[..first], &exec)?;
         st.forward_all(&llm, &chunk[first..], &mut logits, &exec)?;
-        for (k, row) in logits.chunks_exact(n_vocab).take(n_ctx - 1 - first).enumerate() {
+        for (k, row) in logits
+            .chunks_exact(n_vocab)
+            .take(n_ctx - 1 - first)
+            .enumerate()
+        {
             let next = tokens[i * n_ctx + first + k + 1] as usize;
             nll -= log_softmax(row, next);
             count += 1;

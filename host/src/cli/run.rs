@@ -134,7 +134,8 @@ const EOG_TEXTS: &[&str] = &[
 pub fn load_llm(path: &Path) -> anyhow::Result<Llm> {
     let map: &'static Mapped = Box::leak(Box::new(Mapped::open(path)?));
     let gguf = Gguf::parse(map.bytes()).with_context(|| format!("reading {}", path.display()))?;
-    let model = Box::new(Llama::load(&gguf).with_context(|| format!("loading {}", path.display()))?);
+    let model =
+        Box::new(Llama::load(&gguf).with_context(|| format!("loading {}", path.display()))?);
     let vocab = tokenizer::gguf_vocab(&gguf).context("reading the vocabulary")?;
     let cfg = tokenizer::gguf_bpe_config(&gguf).context("reading the tokenizer config")?;
     let scratch: &'static mut [u8] = vec![0u8; Bpe::scratch_bytes(&vocab)].leak();
