@@ -20,10 +20,10 @@ use clap::{Parser, Subcommand};
 pub mod bench;
 pub mod chat;
 pub mod inspect;
-pub mod quantize;
-pub mod tokenize;
 pub mod perplexity;
+pub mod quantize;
 pub mod run;
+pub mod tokenize;
 
 /// mote runs quantized transformer models (GGUF) on small machines.
 #[derive(Debug, Parser)]
