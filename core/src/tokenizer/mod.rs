@@ -25,6 +25,8 @@ mod error;
 mod from_gguf;
 mod pretokenize;
 mod strings;
+#[cfg(test)]
+mod tests;
 mod unicode;
 mod unicode_tables;
 mod utf8_stream;

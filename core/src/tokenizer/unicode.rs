@@ -123,6 +123,9 @@ pub(crate) fn llama_class(c: char) -> Class {
     }
 }
 
+// `bert_strip_accents` writes Hangul jamo into three slots.
+const _: () = assert!(NFD_STRIP_MAX >= 3);
+
 #[cfg(test)]
 mod tests {
     use super::*;
