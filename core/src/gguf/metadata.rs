@@ -34,6 +34,8 @@ pub(crate) fn read_kv<'a>(r: &mut Reader<'a>, mode: Mode) -> Result<(&'a str, Va
 }
 
 /// Validates `count` pairs from `r` and returns the file's alignment.
+// Not inlined: its fixed stack table must not add to the caller's frame.
+#[inline(never)]
 pub(crate) fn validate_metadata(r: &mut Reader<'_>, count: usize) -> Result<usize, Error> {
     // Offsets of the keys seen so far, for the duplicate check; `count` was
     // capped at MAX_KV by the header.

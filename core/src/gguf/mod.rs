@@ -88,6 +88,8 @@ impl<'a> Gguf<'a> {
     /// Everything is checked here, once: afterwards look-ups and iterators
     /// only re-walk bytes known to be well formed. Time is linear in the
     /// file size plus the bounded pairwise checks described in [`limits`].
+    /// Stack use peaks at the duplicate-key table: `MAX_KV` offsets, 8 KiB
+    /// on 64-bit targets and 4 KiB on 32-bit ones.
     pub fn parse(bytes: &'a [u8]) -> Result<Self, Error> {
         let mut r = Reader::new(bytes, 0);
         let header = header::read_header(&mut r)?;

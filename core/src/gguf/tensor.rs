@@ -222,6 +222,8 @@ impl Skim<'_> {
 /// Validates `count` tensor infos from `r` (names unique, offsets aligned,
 /// data ranges disjoint) and returns the end of the furthest tensor's data,
 /// relative to the data section.
+// Not inlined: its fixed stack table must not add to the caller's frame.
+#[inline(never)]
 pub(crate) fn validate_table(
     r: &mut Reader<'_>,
     count: usize,
