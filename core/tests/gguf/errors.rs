@@ -18,6 +18,10 @@ fn parse_err(bytes: &[u8]) -> Error {
     assert!(!e.to_string().is_empty());
     if let Some(at) = e.offset() {
         assert!(at <= bytes.len(), "{e:?} points past the end");
+        // Past the fixed header fields, the message names the offset.
+        if at > 0 {
+            assert!(e.to_string().contains(&format!("byte {at}")), "{e}");
+        }
     }
     e
 }
