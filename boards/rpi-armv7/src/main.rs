@@ -8,7 +8,9 @@ use mote_board::board::{Board, MIB};
 
 /// A Raspberry Pi 2/3/4 running 32-bit Raspberry Pi OS: ARMv7-A userland,
 /// 4 cores, 1 GB RAM on the boards this targets, and a 3 GB user address
-/// space, so the mapped weights plus the arena must stay well under that.
+/// space, so the mapped weights plus the arena must stay well under that:
+/// 128 MiB of arena runs SmolLM2-135M up to a ~5k-token context (the full
+/// 8192 needs 194 MiB and is refused) and MiniLM at any input length.
 ///
 /// Kernels: the portable scalar ones. Rust's `armv7-unknown-linux-gnueabihf`
 /// target does not enable NEON by default (Pi 1/Zero-class VFPv3-D16 cores

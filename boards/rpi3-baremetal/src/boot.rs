@@ -5,7 +5,7 @@
 //! firmware's default armstub) or EL1; we step down one level at a time so
 //! the rest of the program runs at EL1 with the EL1 MMU, as an OS kernel
 //! would. Secondary cores, if they enter here at all (QEMU's raspi3b starts
-//! every core at an ELF's entry), sleep forever in `wfe`: mote's
+//! every core at an ELF's entry), sleep forever in `wfi`: mote's
 //! bare-metal executor is single-core.
 
 use core::arch::global_asm;
@@ -22,8 +22,8 @@ _start:
     mrs     x0, mpidr_el1
     and     x0, x0, #0xff
     cbz     x0, 2f
-1:  wfe
-    b       1b
+1:  wfi                             // wfi, not wfe: QEMU really halts a vCPU in
+    b       1b                      // wfi, while wfe only yields (spins the host)
 
 2:  // Remember the reset EL for rust_start (x20 is untouched until then).
     mrs     x20, CurrentEL
@@ -61,9 +61,11 @@ _start:
     msr     elr_el2, x1
     eret
 
-4:  // EL1: stack, FP/SIMD, .bss.
+4:  // EL1: stack, exception vectors, FP/SIMD, .bss.
     ldr     x1, =__stack_top
     mov     sp, x1
+    ldr     x1, =exception_vectors
+    msr     vbar_el1, x1
     mov     x1, #(3 << 20)          // CPACR_EL1.FPEN = 0b11: no FP/SIMD traps
     msr     cpacr_el1, x1
     isb
@@ -77,8 +79,39 @@ _start:
     bl      rust_start
 7:  wfe
     b       7b
+
+    // EL1 exception vectors: 16 entries of 128 bytes (current EL with SP0,
+    // current EL with SPx, lower EL AArch64, lower EL AArch32; each sync,
+    // IRQ, FIQ, SError). mote enables no interrupts, so any entry is a fault:
+    // report it (entry, ESR, ELR, FAR) and stop.
+    .section .text.vectors, "ax"
+    .balign 2048
+exception_vectors:
+    .set entry, 0
+    .rept 16
+    .balign 128
+    mov     x0, #entry
+    mrs     x1, esr_el1
+    mrs     x2, elr_el1
+    mrs     x3, far_el1
+    b       exception
+    .set entry, entry + 1
+    .endr
 "#
 );
+
+/// Reached from the vector table on any exception: a fault (bad access,
+/// undefined instruction) or an unexpected interrupt. Prints the syndrome
+/// and ends the run with status 2.
+#[no_mangle]
+extern "C" fn exception(entry: u64, esr: u64, elr: u64, far: u64) -> ! {
+    crate::println!(
+        "exception: vector entry {entry}, ESR_EL1 {esr:#x} (class {:#x}), ELR_EL1 {elr:#x}, FAR_EL1 {far:#x}",
+        esr >> 26
+    );
+    crate::uart::flush();
+    crate::semihosting::exit(2)
+}
 
 /// The exception level the program runs at (1 after `_start`).
 pub fn current_el() -> u64 {

@@ -54,7 +54,7 @@ fn run() -> u32 {
         }
         Some(bytes) => {
             println!(
-                "model: {} bytes at {:#x}",
+                "GGUF: {} bytes at {:#x} (classification lands with mote-core's BERT model)",
                 bytes.len(),
                 bytes.as_ptr() as usize
             );

@@ -28,10 +28,13 @@ pub fn call(op: u64, args: &[u64]) -> u64 {
     ret
 }
 
-/// Ends the emulation with `status` as QEMU's exit code.
+/// Ends the emulation with `status` as QEMU's exit code (with the
+/// `semihosting` feature; without it, on a real board, just sleeps).
 pub fn exit(status: u32) -> ! {
-    call(SYS_EXIT, &[ADP_STOPPED_APPLICATION_EXIT, u64::from(status)]);
-    // Only reached without a semihosting host (a real board): sleep.
+    if cfg!(feature = "semihosting") {
+        call(SYS_EXIT, &[ADP_STOPPED_APPLICATION_EXIT, u64::from(status)]);
+    }
+    // Reached on a real board, or if the host ignored SYS_EXIT: sleep.
     loop {
         // SAFETY: `wfe` only waits for an event.
         unsafe { asm!("wfe", options(nomem, nostack)) };

@@ -10,8 +10,9 @@ use mote_board::board::{Board, MIB};
 /// but no dot-product or fp16 arithmetic instructions; 1, 2, 4 or 8 GB RAM.
 /// The budget is sized for the 1 GB model: about 600 MB are free after
 /// booting Raspberry Pi OS Lite, the weights are paged from the mapped file,
-/// and 256 MiB of arena holds SmolLM2-135M's f32 KV cache for ~4k tokens
-/// (30 layers × 2 × 192 values × 4 bytes = 45 KiB per token) plus scratch.
+/// and 256 MiB of arena holds SmolLM2-135M at its full 8192-token context
+/// (f16 KV cache: 30 layers × 2 × 192 values × 2 bytes = 22.5 KiB per token;
+/// the whole plan is 194 MiB) or MiniLM at any input length.
 const BOARD: Board = Board {
     name: "rpi4",
     device: "Raspberry Pi 4 (4 × Cortex-A72), 64-bit Raspberry Pi OS",

@@ -9,8 +9,8 @@ use mote_board::board::{Board, MIB};
 /// Raspberry Pi 5: 4 × Cortex-A76 at 2.4 GHz, ARMv8.2-A with NEON, the
 /// dot-product (`sdot`/`udot`, used by the Q8 integer kernels) and fp16
 /// arithmetic extensions; 2, 4, 8 or 16 GB RAM (a 1 GB model exists too,
-/// the budget leaves room for it). 512 MiB of arena: the f32 KV cache of a
-/// 135M–360M decoder at a 4k context plus scratch.
+/// the budget leaves room for it). 512 MiB of arena: the f16 KV cache and
+/// scratch of a 135M–360M decoder at an 8k context (SmolLM2-135M: 194 MiB).
 const BOARD: Board = Board {
     name: "rpi5",
     device: "Raspberry Pi 5 (4 × Cortex-A76), 64-bit Raspberry Pi OS",
