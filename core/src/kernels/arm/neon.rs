@@ -10,6 +10,8 @@
 
 use core::arch::aarch64::*;
 
+use crate::kernels::scalar;
+
 use crate::quant::{
     BlockQ4K, BlockQ4_0, BlockQ4_1, BlockQ5_0, BlockQ5_1, BlockQ6K, BlockQ8K, BlockQ8_0, BlockQ8_1,
 };
@@ -275,7 +277,7 @@ fn f32_f32(w: &[f32], x: &[f32]) -> f32 {
         acc[k & 3] = vfmaq_f32(acc[k & 3], a, b);
     }
     let s = vaddq_f32(vaddq_f32(acc[0], acc[1]), vaddq_f32(acc[2], acc[3]));
-    vaddvq_f32(s) + wr.iter().zip(xr).map(|(a, b)| a * b).sum::<f32>()
+    vaddvq_f32(s) + scalar::vec_dot_f32_f32(wr, xr)
 }
 
 #[target_feature(enable = "neon")]

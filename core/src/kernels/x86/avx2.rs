@@ -12,6 +12,8 @@
 
 use core::arch::x86_64::*;
 
+use crate::kernels::scalar;
+
 use crate::quant::{
     BlockQ4K, BlockQ4_0, BlockQ4_1, BlockQ5_0, BlockQ5_1, BlockQ6K, BlockQ8K, BlockQ8_0, BlockQ8_1,
 };
@@ -306,7 +308,7 @@ pub(super) fn f32_f32(w: &[f32], x: &[f32]) -> f32 {
         acc[k & 3] = _mm256_fmadd_ps(a, b, acc[k & 3]);
     }
     let s = _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3]));
-    hsum(s) + wr.iter().zip(xr).map(|(a, b)| a * b).sum::<f32>()
+    hsum(s) + scalar::vec_dot_f32_f32(wr, xr)
 }
 
 #[target_feature(enable = "avx2,fma,f16c")]
@@ -326,7 +328,7 @@ pub(super) fn f16_f32(w: &[[u8; 2]], x: &[f32]) -> f32 {
         acc[k & 3] = _mm256_fmadd_ps(_mm256_cvtph_ps(a), b, acc[k & 3]);
     }
     let s = _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3]));
-    hsum(s) + wr.iter().zip(xr).map(|(&a, b)| f16(a) * b).sum::<f32>()
+    hsum(s) + scalar::vec_dot_f16_f32(wr, xr)
 }
 
 #[target_feature(enable = "avx2,fma,f16c")]
