@@ -79,16 +79,24 @@ impl Key for Mapped<'_> {
         h.finish()
     }
     fn matches(&self, stored: &[u8]) -> bool {
-        let mut rest = stored;
-        for &b in self.0 {
-            let m = mapped(b);
-            match rest.strip_prefix(m) {
-                Some(r) => rest = r,
-                None => return false,
-            }
-        }
-        rest.is_empty()
+        mapped_prefix_len(self.0, stored) == Some(stored.len())
     }
+}
+
+/// If `stored` starts with the mapped spelling of `raw`, that prefix's length.
+/// (Byte by byte: the pieces are 1-2 bytes, too short for `memcmp` to pay.)
+#[inline]
+fn mapped_prefix_len(raw: &[u8], stored: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    for &b in raw {
+        for &m in mapped(b) {
+            if stored.get(i) != Some(&m) {
+                return None;
+            }
+            i += 1;
+        }
+    }
+    Some(i)
 }
 
 /// A merge `"left right"` of two raw byte runs, mapped.
@@ -107,19 +115,31 @@ impl Key for MergeKey<'_> {
         h.finish()
     }
     fn matches(&self, stored: &[u8]) -> bool {
-        let mut rest = stored;
-        for &b in self.0 {
-            match rest.strip_prefix(mapped(b)) {
-                Some(r) => rest = r,
-                None => return false,
-            }
+        let Some(i) = mapped_prefix_len(self.0, stored) else {
+            return false;
+        };
+        match stored.get(i..) {
+            Some([b' ', rest @ ..]) => Mapped(self.1).matches(rest),
+            _ => false,
         }
-        match rest.strip_prefix(b" ") {
-            Some(r) => rest = r,
-            None => return false,
-        }
-        Mapped(self.1).matches(rest)
     }
+}
+
+/// First occurrence of `needle` (non-empty) in `hay`: scan for its first
+/// byte, compare the rest only there.
+fn find_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let (&first, tail) = needle.split_first()?;
+    let last_start = hay.len().checked_sub(needle.len())?;
+    let mut i = 0;
+    while i <= last_start {
+        let at = hay.get(i..=last_start)?.iter().position(|&b| b == first)?;
+        i += at;
+        if hay.get(i + 1..i + needle.len()) == Some(tail) {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Output cursor over the caller's id buffer.
@@ -282,7 +302,7 @@ impl<'a, 's> Bpe<'a, 's> {
                 if t.is_empty() || t.len() > rest.len() {
                     continue;
                 }
-                if let Some(m) = rest.windows(t.len()).position(|w| w == t) {
+                if let Some(m) = find_bytes(rest, t) {
                     let (left, tail) = rest.split_at(m);
                     if !left.is_empty() {
                         self.partition(left, j + 1, parse_special, out)?;

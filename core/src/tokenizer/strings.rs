@@ -135,8 +135,14 @@ impl Hasher {
         }
     }
     pub(crate) fn finish(&self) -> u64 {
-        // Fold the high bits in: the table index uses the low bits.
-        self.0 ^ (self.0 >> 29)
+        // The multiply leaves the low bits (the table index) weak: mix them
+        // with MurmurHash3's 64-bit finalizer.
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
     }
 }
 
@@ -166,7 +172,8 @@ pub(crate) fn slots_for(n: usize) -> Option<usize> {
 
 /// Arena bytes a [`TokenIndex`] over `n` strings takes.
 pub(crate) fn index_bytes(n: usize) -> Option<usize> {
-    bytes_for::<u32>(n.checked_mul(2)?)?.checked_add(bytes_for::<u32>(slots_for(n)?)?)
+    bytes_for::<u32>(n.checked_mul(2)?)?
+        .checked_add(bytes_for::<u32>(slots_for(n)?.checked_mul(2)?)?)
 }
 
 /// Id -> string spans and string -> id hash table over a [`StrArray`].
@@ -174,7 +181,9 @@ pub(crate) struct TokenIndex<'a, 's> {
     data: &'a [u8],
     /// (offset, length) of string `i` at `[2i]`, `[2i+1]`.
     spans: &'s [u32],
-    /// Open addressing, linear probing: `id + 1`, 0 = empty.
+    /// Open addressing, linear probing: pairs of (`id + 1`, hash tag);
+    /// id 0 = empty. The tag (high hash bits) rejects most probes without
+    /// touching the string data.
     slots: &'s [u32],
 }
 
@@ -201,7 +210,7 @@ impl<'a, 's> TokenIndex<'a, 's> {
         let n_slots = slots_for(n).ok_or(Error::ArrayTooLarge { what })?;
         let spans: &'s mut [u32] =
             arena.take(n.checked_mul(2).ok_or(Error::ArrayTooLarge { what })?)?;
-        let slots: &'s mut [u32] = arena.take(n_slots)?;
+        let slots: &'s mut [u32] = arena.take(n_slots * 2)?;
         let mask = n_slots - 1;
         for (id, (off, s)) in strs.iter().enumerate() {
             // StrArray::new checked that the data (hence every offset) fits in u32.
@@ -209,20 +218,23 @@ impl<'a, 's> TokenIndex<'a, 's> {
             if let Some(span) = spans.get_mut(2 * id..2 * id + 2) {
                 span.copy_from_slice(&[o, l]);
             }
-            let mut i = (s.hash() as usize) & mask;
-            while let Some(slot) = slots.get_mut(i) {
-                if *slot == 0 {
-                    *slot = id as u32 + 1;
+            let h = s.hash();
+            let tag = (h >> 32) as u32;
+            let mut i = (h as usize) & mask;
+            while let Some(slot) = slots.get_mut(2 * i..2 * i + 2) {
+                if slot[0] == 0 {
+                    slot.copy_from_slice(&[id as u32 + 1, tag]);
                     break;
                 }
-                let other = *slot as usize - 1;
-                let same = spans.get(2 * other..2 * other + 2).and_then(|sp| {
-                    strs.data()
-                        .get(sp[0] as usize..(sp[0] as usize + sp[1] as usize))
-                }) == Some(s);
+                let other = slot[0] as usize - 1;
+                let same = slot[1] == tag
+                    && spans.get(2 * other..2 * other + 2).and_then(|sp| {
+                        strs.data()
+                            .get(sp[0] as usize..(sp[0] as usize + sp[1] as usize))
+                    }) == Some(s);
                 if same {
                     if dup == Dup::KeepLast {
-                        *slot = id as u32 + 1;
+                        slot[0] = id as u32 + 1;
                     }
                     break;
                 }
@@ -251,16 +263,20 @@ impl<'a, 's> TokenIndex<'a, 's> {
 
     /// Id of the string equal to `key`.
     pub(crate) fn find<K: Key + ?Sized>(&self, key: &K) -> Option<u32> {
-        let mask = self.slots.len().checked_sub(1)?;
-        let mut i = (key.hash() as usize) & mask;
+        let mask = (self.slots.len() / 2).checked_sub(1)?;
+        let h = key.hash();
+        let tag = (h >> 32) as u32;
+        let mut i = (h as usize) & mask;
         loop {
-            let slot = *self.slots.get(i)?;
-            if slot == 0 {
+            let slot = self.slots.get(2 * i..2 * i + 2)?;
+            if slot[0] == 0 {
                 return None;
             }
-            let id = slot - 1;
-            if key.matches(self.get(id)?) {
-                return Some(id);
+            if slot[1] == tag {
+                let id = slot[0] - 1;
+                if key.matches(self.get(id)?) {
+                    return Some(id);
+                }
             }
             i = (i + 1) & mask;
         }

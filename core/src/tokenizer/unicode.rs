@@ -114,6 +114,16 @@ pub(crate) enum Class {
 }
 
 pub(crate) fn llama_class(c: char) -> Class {
+    if c.is_ascii() {
+        // The table's ASCII runs, without the search.
+        return if c.is_ascii_alphabetic() {
+            Class::Letter
+        } else if c.is_ascii_digit() {
+            Class::Number
+        } else {
+            Class::Other
+        };
+    }
     let cp = c as u32;
     let i = LLAMA_CLASS.partition_point(|&(start, _)| start <= cp);
     match i.checked_sub(1).and_then(|i| LLAMA_CLASS.get(i)) {
@@ -145,5 +155,16 @@ mod tests {
         assert_eq!(llama_class('٣'), Class::Number);
         assert_eq!(llama_class('!'), Class::Other);
         assert_eq!(llama_class('中'), Class::Letter);
+        // The ASCII shortcut agrees with the table.
+        for b in 0u8..128 {
+            let c = char::from(b);
+            let i = LLAMA_CLASS.partition_point(|&(start, _)| start <= u32::from(b));
+            let want = match LLAMA_CLASS[i - 1].1 {
+                1 => Class::Letter,
+                2 => Class::Number,
+                _ => Class::Other,
+            };
+            assert_eq!(llama_class(c), want, "{b:#x}");
+        }
     }
 }
