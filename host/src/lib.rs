@@ -6,6 +6,7 @@
 #![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
 
 pub mod cli;
+pub mod convert;
 pub mod gguf_writer;
 pub mod mmap;
 pub mod pool;

@@ -19,6 +19,9 @@ use clap::{Parser, Subcommand};
 
 pub mod bench;
 pub mod chat;
+pub mod classify;
+pub mod convert;
+pub mod embed;
 pub mod inspect;
 pub mod perplexity;
 pub mod quantize;
@@ -45,6 +48,9 @@ pub enum Command {
     Chat(chat::Args),
     Bench(bench::Args),
     Perplexity(perplexity::Args),
+    Convert(convert::Args),
+    Embed(embed::Args),
+    Classify(classify::Args),
 }
 
 impl Command {
@@ -58,6 +64,9 @@ impl Command {
             Command::Chat(args) => chat::run(args),
             Command::Bench(args) => bench::run(args),
             Command::Perplexity(args) => perplexity::run(args),
+            Command::Convert(args) => convert::run(args),
+            Command::Embed(args) => embed::run(args),
+            Command::Classify(args) => classify::run(args),
         }
     }
 }
