@@ -12,7 +12,11 @@ use mote_host::convert::OutType;
 use serde_json::Value;
 
 fn floats(v: &Value) -> Vec<f32> {
-    v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap() as f32).collect()
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap() as f32)
+        .collect()
 }
 
 fn cosine(a: &[f32], b: &[f32]) -> f64 {
@@ -28,7 +32,14 @@ fn min_cosine(ty: OutType) -> f64 {
     let items = g["items"].as_array().unwrap();
     let ids: Vec<Vec<u32>> = items
         .iter()
-        .map(|it| it["input_ids"].as_array().unwrap().iter().map(|x| x.as_u64().unwrap() as u32).collect())
+        .map(|it| {
+            it["input_ids"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_u64().unwrap() as u32)
+                .collect()
+        })
         .collect();
     let sentences: Vec<&[u32]> = ids.iter().map(|v| v.as_slice()).collect();
     let gguf = Gguf::parse(bert_common::minilm_gguf(ty, false)).unwrap();
@@ -38,11 +49,16 @@ fn min_cosine(ty: OutType) -> f64 {
     let plan = bert.plan(longest, sentences.len()).unwrap();
     let mut scratch = vec![0u8; plan.bytes];
     let mut out = vec![0f32; sentences.len() * e];
-    bert.embed(&sentences, &mut scratch, &Serial, &mut out).unwrap();
+    bert.embed(&sentences, &mut scratch, &Serial, &mut out)
+        .unwrap();
     let mut worst = 1.0f64;
     for (it, got) in items.iter().zip(out.chunks_exact(e)) {
         let c = cosine(got, &floats(&it["embedding"]));
-        eprintln!("{ty:?} {:>3} tokens  cos {c:.7}  {}", it["input_ids"].as_array().unwrap().len(), it["id"]);
+        eprintln!(
+            "{ty:?} {:>3} tokens  cos {c:.7}  {}",
+            it["input_ids"].as_array().unwrap().len(),
+            it["id"]
+        );
         worst = worst.min(c);
     }
     worst
@@ -77,7 +93,12 @@ fn converted_vocabulary_tokenizes_like_hugging_face() {
     let mut buf = vec![0u32; 512];
     for it in g["items"].as_array().unwrap() {
         let n = tok.encode(it["text"].as_str().unwrap(), &mut buf).unwrap();
-        let want: Vec<u32> = it["input_ids"].as_array().unwrap().iter().map(|x| x.as_u64().unwrap() as u32).collect();
+        let want: Vec<u32> = it["input_ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_u64().unwrap() as u32)
+            .collect();
         assert_eq!(&buf[..n], &want[..], "{}", it["id"]);
     }
 }

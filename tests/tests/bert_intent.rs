@@ -38,7 +38,8 @@ fn classify_all(ty: OutType) -> Outcome {
     let longest = sentences.iter().map(|s| s.len()).max().unwrap();
     let mut scratch = vec![0u8; bert.plan(longest, sentences.len()).unwrap().bytes];
     let mut probs = vec![0f32; sentences.len() * n];
-    bert.classify(&sentences, &mut scratch, &Serial, &mut probs).unwrap();
+    bert.classify(&sentences, &mut scratch, &Serial, &mut probs)
+        .unwrap();
 
     let label_index = |name: &str| (0..n).find(|&i| bert.label(i) == Some(name)).unwrap();
     let mut out = Outcome {
@@ -52,7 +53,11 @@ fn classify_all(ty: OutType) -> Outcome {
         if bert.label(best) == Some(want) {
             out.top1_equal += 1;
         } else {
-            eprintln!("{ty:?}: {:?} -> {:?}, reference {want:?}", it["text"], bert.label(best));
+            eprintln!(
+                "{ty:?}: {:?} -> {:?}, reference {want:?}",
+                it["text"],
+                bert.label(best)
+            );
         }
         for t in it["top3"].as_array().unwrap() {
             let i = label_index(t["label"].as_str().unwrap());
@@ -71,7 +76,11 @@ fn classify_all(ty: OutType) -> Outcome {
 fn f16_intents_equal_the_reference() {
     let o = classify_all(OutType::F16);
     assert_eq!(o.top1_equal, o.texts);
-    assert!(o.max_prob_diff <= 1e-3, "max probability difference {}", o.max_prob_diff);
+    assert!(
+        o.max_prob_diff <= 1e-3,
+        "max probability difference {}",
+        o.max_prob_diff
+    );
 }
 
 #[test]

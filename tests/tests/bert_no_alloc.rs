@@ -65,13 +65,20 @@ fn classify_allocates_nothing_after_setup() {
     let _ = mote_core::kernels::table();
 
     let a0 = ALLOCATIONS.load(Ordering::SeqCst);
-    bert.classify(&sentences, &mut scratch, &Serial, &mut probs).unwrap();
+    bert.classify(&sentences, &mut scratch, &Serial, &mut probs)
+        .unwrap();
     let a1 = ALLOCATIONS.load(Ordering::SeqCst);
-    bert.classify(&sentences, &mut scratch, &pool, &mut again).unwrap();
+    bert.classify(&sentences, &mut scratch, &pool, &mut again)
+        .unwrap();
     let a2 = ALLOCATIONS.load(Ordering::SeqCst);
-    bert.classify(&sentences, &mut scratch, &pool, &mut again).unwrap();
+    bert.classify(&sentences, &mut scratch, &pool, &mut again)
+        .unwrap();
     let a3 = ALLOCATIONS.load(Ordering::SeqCst);
-    assert_eq!((a1 - a0, a2 - a1, a3 - a2), (0, 0, 0), "allocations during classify");
+    assert_eq!(
+        (a1 - a0, a2 - a1, a3 - a2),
+        (0, 0, 0),
+        "allocations during classify"
+    );
     // The calls did real work: each row is a distribution, and the pool
     // computes what the serial executor does.
     for row in probs.chunks_exact(n) {

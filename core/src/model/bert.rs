@@ -116,7 +116,10 @@ impl fmt::Display for Error {
                 name,
                 expected,
                 found,
-            } => write!(f, "tensor {name} has shape {found:?}, expected {expected:?}"),
+            } => write!(
+                f,
+                "tensor {name} has shape {found:?}, expected {expected:?}"
+            ),
             Error::UnsupportedType { name, ty } => {
                 write!(f, "tensor {name} is {ty}, which mote cannot use there")
             }
@@ -129,10 +132,16 @@ impl fmt::Display for Error {
             Error::Quant(e) => write!(f, "embedding row: {e}"),
             Error::EmptySentence { index } => write!(f, "sentence {index} has no tokens"),
             Error::SentenceTooLong { index, len, max } => {
-                write!(f, "sentence {index} has {len} tokens; the model takes at most {max}")
+                write!(
+                    f,
+                    "sentence {index} has {len} tokens; the model takes at most {max}"
+                )
             }
             Error::TokenOutOfRange { token, n_vocab } => {
-                write!(f, "token id {token} is not below the vocabulary size {n_vocab}")
+                write!(
+                    f,
+                    "token id {token} is not below the vocabulary size {n_vocab}"
+                )
             }
             Error::OutputSize { expected, got } => {
                 write!(f, "output buffer holds {got} values, {expected} needed")
@@ -223,7 +232,10 @@ fn vector<'a>(g: &Gguf<'a>, name: &str, n: usize) -> Result<Option<&'a [f32]>, E
     };
     let key = KeyName::new(name);
     if t.ty != GgmlType::F32 {
-        return Err(Error::UnsupportedType { name: key, ty: t.ty });
+        return Err(Error::UnsupportedType {
+            name: key,
+            ty: t.ty,
+        });
     }
     if t.n_dims > 2 || shape2(t.shape()) != [n as u64, 1] {
         return Err(Error::WrongShape {
@@ -266,7 +278,10 @@ fn matrix<'a>(
         });
     }
     if kernels::activation_type(t.ty).is_none() || !quant::can_dequantize(t.ty) {
-        return Err(Error::UnsupportedType { name: key, ty: t.ty });
+        return Err(Error::UnsupportedType {
+            name: key,
+            ty: t.ty,
+        });
     }
     Ok(Some(QMatrix {
         ty: t.ty,
@@ -437,10 +452,18 @@ impl<'a> Bert<'a> {
         let mut layers = [EMPTY_LAYER; MAX_LAYERS];
         for (i, l) in layers.iter_mut().take(c.n_layer).enumerate() {
             let m = |t: &str, cols, rows| {
-                required_matrix(g, Name::new(format_args!("blk.{i}.{t}.weight")).as_str(), cols, rows)
+                required_matrix(
+                    g,
+                    Name::new(format_args!("blk.{i}.{t}.weight")).as_str(),
+                    cols,
+                    rows,
+                )
             };
             let b = |t: &str, n| -> Result<&'a [f32], Error> {
-                Ok(vector(g, Name::new(format_args!("blk.{i}.{t}.bias")).as_str(), n)?.unwrap_or(&[]))
+                Ok(
+                    vector(g, Name::new(format_args!("blk.{i}.{t}.bias")).as_str(), n)?
+                        .unwrap_or(&[]),
+                )
             };
             let v = |t: &str, part: &str| {
                 required_vector(g, Name::new(format_args!("blk.{i}.{t}.{part}")).as_str(), e)
@@ -582,12 +605,18 @@ impl<'a> Bert<'a> {
         let (mut wlen, mut act) = (0usize, 0usize);
         let mut see = |w: &QMatrix<'_>, n: usize| {
             wlen = wlen.max(decode_len(w));
-            let ty = if decodes_to_f32(w.ty) { GgmlType::F32 } else { w.ty };
+            let ty = if decodes_to_f32(w.ty) {
+                GgmlType::F32
+            } else {
+                w.ty
+            };
             act = act.max(kernels::activation_scratch_bytes(ty, n, w.cols));
         };
         if tokens > 0 {
             for l in self.layers() {
-                for w in [l.attn_q, l.attn_k, l.attn_v, l.attn_out, l.ffn_up, l.ffn_down] {
+                for w in [
+                    l.attn_q, l.attn_k, l.attn_v, l.attn_out, l.ffn_up, l.ffn_down,
+                ] {
                     see(&w, tokens);
                 }
             }
@@ -710,7 +739,8 @@ impl<'a> Bert<'a> {
                         let oh = orow.get_mut(cols.clone()).unwrap_or(&mut []);
                         oh.fill(0.0);
                         for (&p, vrow) in sc.iter().zip(vs.chunks_exact(e)) {
-                            for (o, &vv) in oh.iter_mut().zip(vrow.get(cols.clone()).unwrap_or(&[])) {
+                            for (o, &vv) in oh.iter_mut().zip(vrow.get(cols.clone()).unwrap_or(&[]))
+                            {
                                 *o += p * vv;
                             }
                         }

@@ -97,7 +97,9 @@ impl fmt::Display for ConfigError {
                 f,
                 "bert.pooling_type = {value} is not supported (1 mean, 2 cls, 4 rank are)"
             ),
-            ConfigError::Causal => write!(f, "bert.attention.causal is true; BERT is bidirectional"),
+            ConfigError::Causal => {
+                write!(f, "bert.attention.causal is true; BERT is bidirectional")
+            }
         }
     }
 }

@@ -39,10 +39,16 @@ pub fn run(args: Args) -> Result<()> {
     let (labels, probs) = model.with(&texts, |bert, ids| {
         let n = bert.n_labels();
         if n == 0 {
-            bail!("{} has no classification head (embed it instead, or convert with --head)", args.model.display());
+            bail!(
+                "{} has no classification head (embed it instead, or convert with --head)",
+                args.model.display()
+            );
         }
         let labels: Vec<String> = (0..n)
-            .map(|i| bert.label(i).map_or_else(|| format!("LABEL_{i}"), str::to_owned))
+            .map(|i| {
+                bert.label(i)
+                    .map_or_else(|| format!("LABEL_{i}"), str::to_owned)
+            })
             .collect();
         let p = batched(bert, ids, n, threads, |b, s, scratch, pool, out| {
             b.classify(s, scratch, pool, out)

@@ -95,7 +95,13 @@ pub fn batched(
     ids: &[Vec<u32>],
     per: usize,
     threads: usize,
-    run: impl Fn(&Bert<'_>, &[&[u32]], &mut [u8], &ThreadPool, &mut [f32]) -> Result<(), mote_core::model::bert::Error>,
+    run: impl Fn(
+        &Bert<'_>,
+        &[&[u32]],
+        &mut [u8],
+        &ThreadPool,
+        &mut [f32],
+    ) -> Result<(), mote_core::model::bert::Error>,
 ) -> Result<Vec<f32>> {
     let pool = ThreadPool::new(threads).context("starting threads")?;
     let longest = ids.iter().map(Vec::len).max().unwrap_or(1);

@@ -40,12 +40,19 @@ pub struct Head {
 /// Reads `labels.json`: a JSON array of names, or an object whose `labels`
 /// member is one (as tools/export-sklearn-head.py writes it).
 pub fn read_labels(path: &Path) -> Result<Vec<String>> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let v: Value = serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let v: Value =
+        serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
     let list = v
         .as_array()
         .or_else(|| v.get("labels").and_then(Value::as_array))
-        .with_context(|| format!("{}: expected a list of labels or {{\"labels\": [...]}}", path.display()))?;
+        .with_context(|| {
+            format!(
+                "{}: expected a list of labels or {{\"labels\": [...]}}",
+                path.display()
+            )
+        })?;
     list.iter()
         .map(|l| match l {
             Value::String(s) => Ok(s.clone()),
@@ -58,8 +65,10 @@ impl Head {
     /// Reads the head and checks it against the encoder width.
     pub fn read(head: &Path, labels: &Path, n_embd: usize) -> Result<Self> {
         let bytes = std::fs::read(head).with_context(|| format!("reading {}", head.display()))?;
-        let st = SafeTensors::deserialize(&bytes).with_context(|| format!("parsing {}", head.display()))?;
-        let weight = super::tensor_f32(&st, "weight").with_context(|| format!("{}", head.display()))?;
+        let st = SafeTensors::deserialize(&bytes)
+            .with_context(|| format!("parsing {}", head.display()))?;
+        let weight =
+            super::tensor_f32(&st, "weight").with_context(|| format!("{}", head.display()))?;
         let bias = super::tensor_f32(&st, "bias").with_context(|| format!("{}", head.display()))?;
         let labels = read_labels(labels)?;
         let n = labels.len();

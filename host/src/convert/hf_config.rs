@@ -54,7 +54,8 @@ pub struct BertHfConfig {
 }
 
 fn read_json(path: &Path) -> Result<Value> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))
 }
 
@@ -104,8 +105,12 @@ impl BertHfConfig {
             Some(map) if !map.is_empty() => {
                 let mut pairs = Vec::with_capacity(map.len());
                 for (k, v) in map {
-                    let id: usize = k.parse().with_context(|| format!("config.json: id2label key {k:?}"))?;
-                    let name = v.as_str().with_context(|| format!("config.json: id2label[{k}]"))?;
+                    let id: usize = k
+                        .parse()
+                        .with_context(|| format!("config.json: id2label key {k:?}"))?;
+                    let name = v
+                        .as_str()
+                        .with_context(|| format!("config.json: id2label[{k}]"))?;
                     pairs.push((id, name.to_owned()));
                 }
                 pairs.sort();
@@ -151,7 +156,8 @@ pub fn read_pooling(dir: &Path) -> Result<Option<Pooling>> {
     let Some(path) = list.as_array().and_then(|mods| {
         mods.iter().find_map(|m| {
             let ty = m.get("type").and_then(Value::as_str)?;
-            ty.ends_with("Pooling").then(|| m.get("path").and_then(Value::as_str))?
+            ty.ends_with("Pooling")
+                .then(|| m.get("path").and_then(Value::as_str))?
         })
     }) else {
         return Ok(None);

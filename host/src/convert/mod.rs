@@ -18,8 +18,8 @@
 //!   (`sentence_bert_config.json`), which the embeddings were made with.
 //!   llama.cpp ignores keys it does not know.
 
-pub mod hf_config;
 pub mod head;
+pub mod hf_config;
 pub mod out_type;
 pub mod tensor_names;
 pub mod vocab;
@@ -77,8 +77,13 @@ enum Source<'a> {
 
 /// Reads a floating-point tensor as f32 with its (row-major) shape.
 pub fn tensor_f32(st: &SafeTensors<'_>, name: &str) -> Result<(Vec<f32>, Vec<usize>)> {
-    let view = st.tensor(name).with_context(|| format!("no tensor {name:?}"))?;
-    Ok((view_f32(&view).with_context(|| format!("tensor {name}"))?, view.shape().to_vec()))
+    let view = st
+        .tensor(name)
+        .with_context(|| format!("no tensor {name:?}"))?;
+    Ok((
+        view_f32(&view).with_context(|| format!("tensor {name}"))?,
+        view.shape().to_vec(),
+    ))
 }
 
 fn view_f32(view: &safetensors::tensor::TensorView<'_>) -> Result<Vec<f32>> {
@@ -116,7 +121,11 @@ fn encode(ty: GgmlType, values: &[f32]) -> Result<Vec<u8>> {
 /// Order of tensors in the file: embeddings, then blocks by number, then heads.
 fn sort_key(name: &str) -> (u32, u32, String) {
     if let Some(rest) = name.strip_prefix("blk.") {
-        let bid = rest.split('.').next().and_then(|b| b.parse().ok()).unwrap_or(0);
+        let bid = rest
+            .split('.')
+            .next()
+            .and_then(|b| b.parse().ok())
+            .unwrap_or(0);
         (1, bid, name.to_owned())
     } else if name.starts_with("cls") || name.starts_with("mote.") {
         (2, 0, name.to_owned())
@@ -162,7 +171,10 @@ pub fn convert(dir: &Path, out: &Path, opts: &ConvertOptions) -> Result<Summary>
         };
         // A row that does not fill whole blocks cannot be block-quantized;
         // llama.cpp's converter falls back to F16 the same way.
-        if shape.first().is_some_and(|&c| c % ty.block_size() as u64 != 0) {
+        if shape
+            .first()
+            .is_some_and(|&c| c % ty.block_size() as u64 != 0)
+        {
             ty = GgmlType::F16;
         }
         plan.push(Planned {
@@ -255,11 +267,9 @@ fn write_data(
         let total: u64 = plan.iter().map(|p| p.shape.iter().product::<u64>()).sum();
         let bar = indicatif::ProgressBar::new(total);
         bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} [{bar:30}] {percent:>3}% {msg}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-            .progress_chars("=> "),
+            indicatif::ProgressStyle::with_template("{spinner} [{bar:30}] {percent:>3}% {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
         );
         bar
     } else {
@@ -270,7 +280,9 @@ fn write_data(
     for p in plan {
         bar.set_message(format!("{} -> {}", p.name, p.ty.name()));
         let values = match &p.source {
-            Source::Checkpoint(view) => view_f32(view).with_context(|| format!("tensor {}", p.name))?,
+            Source::Checkpoint(view) => {
+                view_f32(view).with_context(|| format!("tensor {}", p.name))?
+            }
             Source::Owned(v) => v.clone(),
         };
         let encoded = encode(p.ty, &values).with_context(|| format!("tensor {}", p.name))?;

@@ -71,21 +71,45 @@ mod tests {
     #[test]
     fn bert_names_map_like_llama_cpp() {
         let cases = [
-            ("embeddings.word_embeddings.weight", Some("token_embd.weight")),
-            ("bert.embeddings.LayerNorm.gamma", Some("token_embd_norm.weight")),
+            (
+                "embeddings.word_embeddings.weight",
+                Some("token_embd.weight"),
+            ),
+            (
+                "bert.embeddings.LayerNorm.gamma",
+                Some("token_embd_norm.weight"),
+            ),
             ("embeddings.position_ids", None),
-            ("encoder.layer.3.attention.self.key.bias", Some("blk.3.attn_k.bias")),
-            ("encoder.layer.0.attention.output.LayerNorm.weight", Some("blk.0.attn_output_norm.weight")),
-            ("encoder.layer.5.output.dense.weight", Some("blk.5.ffn_down.weight")),
-            ("encoder.layer.5.output.LayerNorm.bias", Some("blk.5.layer_output_norm.bias")),
+            (
+                "encoder.layer.3.attention.self.key.bias",
+                Some("blk.3.attn_k.bias"),
+            ),
+            (
+                "encoder.layer.0.attention.output.LayerNorm.weight",
+                Some("blk.0.attn_output_norm.weight"),
+            ),
+            (
+                "encoder.layer.5.output.dense.weight",
+                Some("blk.5.ffn_down.weight"),
+            ),
+            (
+                "encoder.layer.5.output.LayerNorm.bias",
+                Some("blk.5.layer_output_norm.bias"),
+            ),
             ("pooler.dense.weight", None),
             ("cls.predictions.bias", None),
         ];
         for (hf, want) in cases {
             assert_eq!(gguf_name(hf, false).as_deref(), want, "{hf}");
         }
-        assert_eq!(gguf_name("bert.pooler.dense.bias", true).as_deref(), Some("cls.bias"));
-        assert_eq!(gguf_name("classifier.weight", true).as_deref(), Some("cls.output.weight"));
+        assert_eq!(
+            gguf_name("bert.pooler.dense.bias", true).as_deref(),
+            Some("cls.bias")
+        );
+        assert_eq!(
+            gguf_name("classifier.weight", true).as_deref(),
+            Some("cls.output.weight")
+        );
     }
 
     #[test]

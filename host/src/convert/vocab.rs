@@ -96,11 +96,18 @@ impl BertVocab {
                 .and_then(Value::as_object)
                 .context("tokenizer.json: model.vocab is not an object")?;
             for (tok, id) in vocab {
-                let id = id.as_u64().context("tokenizer.json: non-integer vocab id")?;
+                let id = id
+                    .as_u64()
+                    .context("tokenizer.json: non-integer vocab id")?;
                 put(id as usize, tok)?;
             }
             let mut list = Vec::new();
-            for t in tj.get("added_tokens").and_then(Value::as_array).into_iter().flatten() {
+            for t in tj
+                .get("added_tokens")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 let (Some(id), Some(content)) = (
                     t.get("id").and_then(Value::as_u64),
                     t.get("content").and_then(Value::as_str),
@@ -119,13 +126,20 @@ impl BertVocab {
             add_cls_sep = template_wraps_cls_sep(tj.get("post_processor"));
         } else {
             let vocab_path = dir.join("vocab.txt");
-            let text = std::fs::read_to_string(&vocab_path)
-                .with_context(|| format!("no tokenizer.json, and cannot read {}", vocab_path.display()))?;
+            let text = std::fs::read_to_string(&vocab_path).with_context(|| {
+                format!(
+                    "no tokenizer.json, and cannot read {}",
+                    vocab_path.display()
+                )
+            })?;
             for (id, line) in text.lines().enumerate() {
                 put(id, line.trim_end_matches('\r'))?;
             }
             added = Vec::new();
-            lowercase = tok_config.get("do_lower_case").and_then(Value::as_bool).or(Some(true));
+            lowercase = tok_config
+                .get("do_lower_case")
+                .and_then(Value::as_bool)
+                .or(Some(true));
             strip_accents = tok_config.get("strip_accents").and_then(Value::as_bool);
             add_cls_sep = true;
         }
@@ -149,7 +163,11 @@ impl BertVocab {
         for &(id, special) in &added {
             let name = slots.get(id).cloned().flatten().unwrap_or_default();
             if let Some(t) = types.get_mut(id) {
-                *t = if special || looks_special(&name) { CONTROL } else { NORMAL };
+                *t = if special || looks_special(&name) {
+                    CONTROL
+                } else {
+                    NORMAL
+                };
             }
         }
         let mut tokens = Vec::with_capacity(n_vocab);
@@ -241,7 +259,12 @@ fn normalizer_flags(norm: &Value) -> (Option<bool>, Option<bool>) {
         ),
         Some("Sequence") => {
             let mut out = (None, None);
-            for n in norm.get("normalizers").and_then(Value::as_array).into_iter().flatten() {
+            for n in norm
+                .get("normalizers")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 let (lc, sa) = normalizer_flags(n);
                 out.0 = lc.or(out.0);
                 out.1 = sa.or(out.1);

@@ -12,7 +12,9 @@ use mote_host::convert::{convert, ConvertOptions, OutType};
 pub fn minilm_dir() -> PathBuf {
     let models = std::env::var_os("MOTE_MODELS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var("HOME").unwrap()).join(".cache/mote/models"));
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var("HOME").unwrap()).join(".cache/mote/models")
+        });
     let dir = models.join("all-MiniLM-L6-v2");
     assert!(
         dir.join("model.safetensors").is_file(),
@@ -24,13 +26,17 @@ pub fn minilm_dir() -> PathBuf {
 
 /// The repository's copy of the intent head.
 pub fn intent_head() -> (PathBuf, PathBuf) {
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../models/intent-head"));
+    let dir = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../models/intent-head"
+    ));
     (dir.join("intent_head.safetensors"), dir.join("labels.json"))
 }
 
 /// MiniLM as GGUF of type `ty`, with the intent head when `head`.
 pub fn minilm_gguf(ty: OutType, head: bool) -> &'static [u8] {
-    static CACHE: OnceLock<Mutex<Vec<((OutType, bool), &'static [u8])>>> = OnceLock::new();
+    type Converted = Vec<((OutType, bool), &'static [u8])>;
+    static CACHE: OnceLock<Mutex<Converted>> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(Vec::new()));
     let mut c = cache.lock().unwrap();
     if let Some((_, b)) = c.iter().find(|(k, _)| *k == (ty, head)) {
