@@ -49,6 +49,30 @@ pub(super) fn scale2(a: [u8; 2], b: [u8; 2]) -> __m256 {
     _mm256_broadcastss_ps(_mm_mul_ss(v, _mm_movehdup_ps(v)))
 }
 
+/// Products `a0·b0` and `a1·b1` of four f16 (one conversion), in lanes 0
+/// and 2 of the result.
+#[inline]
+#[target_feature(enable = "avx2,f16c")]
+fn products2(a0: [u8; 2], b0: [u8; 2], a1: [u8; 2], b1: [u8; 2]) -> __m128 {
+    let bits = u16::from_le_bytes(a0) as u64
+        | (u16::from_le_bytes(b0) as u64) << 16
+        | (u16::from_le_bytes(a1) as u64) << 32
+        | (u16::from_le_bytes(b1) as u64) << 48;
+    let v = _mm_cvtph_ps(_mm_cvtsi64_si128(bits as i64));
+    _mm_mul_ps(v, _mm_movehdup_ps(v))
+}
+
+/// Lanes 0 and 2 of [`products2`] broadcast to two 8-lane vectors.
+#[inline]
+#[target_feature(enable = "avx2,f16c")]
+fn scales2x(a0: [u8; 2], b0: [u8; 2], a1: [u8; 2], b1: [u8; 2]) -> (__m256, __m256) {
+    let p = products2(a0, b0, a1, b1);
+    (
+        _mm256_broadcastss_ps(p),
+        _mm256_broadcastss_ps(_mm_movehl_ps(p, p)),
+    )
+}
+
 /// One f16 as f32.
 #[inline]
 #[target_feature(enable = "f16c")]
@@ -117,8 +141,11 @@ pub(super) fn q8_0_q8_0(w: &[BlockQ8_0], x: &[BlockQ8_0]) -> f32 {
     let (w2, x2) = (w.chunks_exact(2), x.chunks_exact(2));
     let (wr, xr) = (w2.remainder(), x2.remainder());
     for (w, x) in w2.zip(x2) {
-        a0 = block(&w[0], &x[0], a0);
-        a1 = block(&w[1], &x[1], a1);
+        let (d0, d1) = scales2x(w[0].d, x[0].d, w[1].d, x[1].d);
+        let q0 = mul_sum_i8(load32(&w[0].qs), load32(&x[0].qs));
+        let q1 = mul_sum_i8(load32(&w[1].qs), load32(&x[1].qs));
+        a0 = _mm256_fmadd_ps(d0, _mm256_cvtepi32_ps(q0), a0);
+        a1 = _mm256_fmadd_ps(d1, _mm256_cvtepi32_ps(q1), a1);
     }
     if let (Some(w), Some(x)) = (wr.first(), xr.first()) {
         a0 = block(w, x, a0);
@@ -136,9 +163,13 @@ pub(super) fn q4_0_q8_0(w: &[BlockQ4_0], x: &[BlockQ8_0]) -> f32 {
     let (mut a0, mut a1) = (_mm256_setzero_ps(), _mm256_setzero_ps());
     let (w2, x2) = (w.chunks_exact(2), x.chunks_exact(2));
     let (wr, xr) = (w2.remainder(), x2.remainder());
+    let eight = _mm256_set1_epi8(8);
     for (w, x) in w2.zip(x2) {
-        a0 = block(&w[0], &x[0], a0);
-        a1 = block(&w[1], &x[1], a1);
+        let (d0, d1) = scales2x(w[0].d, x[0].d, w[1].d, x[1].d);
+        let q0 = mul_sum_i8(_mm256_sub_epi8(nibbles(&w[0].qs), eight), load32(&x[0].qs));
+        let q1 = mul_sum_i8(_mm256_sub_epi8(nibbles(&w[1].qs), eight), load32(&x[1].qs));
+        a0 = _mm256_fmadd_ps(d0, _mm256_cvtepi32_ps(q0), a0);
+        a1 = _mm256_fmadd_ps(d1, _mm256_cvtepi32_ps(q1), a1);
     }
     if let (Some(w), Some(x)) = (wr.first(), xr.first()) {
         a0 = block(w, x, a0);
@@ -148,27 +179,26 @@ pub(super) fn q4_0_q8_0(w: &[BlockQ4_0], x: &[BlockQ8_0]) -> f32 {
 
 #[target_feature(enable = "avx2,fma,f16c")]
 pub(super) fn q4_1_q8_1(w: &[BlockQ4_1], x: &[BlockQ8_1]) -> f32 {
-    // The `m·s` terms go to their own accumulator lanes via FMA too.
-    let block = |w: &BlockQ4_1, x: &BlockQ8_1, acc: __m256, accm: __m256| {
-        let q = mul_sum_u8(nibbles(&w.qs), load32(&x.qs));
-        (
-            _mm256_fmadd_ps(scale2(w.d, x.d), _mm256_cvtepi32_ps(q), acc),
-            _mm256_add_ps(accm, scale2(w.m, x.s)),
-        )
-    };
     let (mut a0, mut a1) = (_mm256_setzero_ps(), _mm256_setzero_ps());
-    let mut am = _mm256_setzero_ps();
+    // Σ m·s: lanes 0 and 2 of `am` (lanes 1 and 3 hold unused products).
+    let mut am = _mm_setzero_ps();
     let (w2, x2) = (w.chunks_exact(2), x.chunks_exact(2));
     let (wr, xr) = (w2.remainder(), x2.remainder());
     for (w, x) in w2.zip(x2) {
-        (a0, am) = block(&w[0], &x[0], a0, am);
-        (a1, am) = block(&w[1], &x[1], a1, am);
+        let (d0, d1) = scales2x(w[0].d, x[0].d, w[1].d, x[1].d);
+        am = _mm_add_ps(am, products2(w[0].m, x[0].s, w[1].m, x[1].s));
+        let q0 = mul_sum_u8(nibbles(&w[0].qs), load32(&x[0].qs));
+        let q1 = mul_sum_u8(nibbles(&w[1].qs), load32(&x[1].qs));
+        a0 = _mm256_fmadd_ps(d0, _mm256_cvtepi32_ps(q0), a0);
+        a1 = _mm256_fmadd_ps(d1, _mm256_cvtepi32_ps(q1), a1);
     }
+    let mut summs = _mm_cvtss_f32(am) + _mm_cvtss_f32(_mm_movehl_ps(am, am));
     if let (Some(w), Some(x)) = (wr.first(), xr.first()) {
-        (a0, am) = block(w, x, a0, am);
+        let q = mul_sum_u8(nibbles(&w.qs), load32(&x.qs));
+        a0 = _mm256_fmadd_ps(scale2(w.d, x.d), _mm256_cvtepi32_ps(q), a0);
+        summs += f16(w.m) * f16(x.s);
     }
-    // `am` holds the m·s sum broadcast to every lane: count it once.
-    hsum(_mm256_add_ps(a0, a1)) + _mm256_cvtss_f32(am)
+    hsum(_mm256_add_ps(a0, a1)) + summs
 }
 
 #[target_feature(enable = "avx2,fma,f16c")]
