@@ -102,3 +102,95 @@ fn converted_vocabulary_tokenizes_like_hugging_face() {
         assert_eq!(&buf[..n], &want[..], "{}", it["id"]);
     }
 }
+
+/// Packing sentences into one batch changes nothing: each sentence's
+/// embedding equals the one computed alone (attention stays inside a
+/// sentence, every other step is per token).
+#[test]
+fn batched_equals_alone() {
+    let g = bert_common::data("minilm_public.json");
+    let ids: Vec<Vec<u32>> = g["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|it| {
+            it["input_ids"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_u64().unwrap() as u32)
+                .collect()
+        })
+        .collect();
+    let sentences: Vec<&[u32]> = ids.iter().map(Vec::as_slice).collect();
+    let gguf = Gguf::parse(bert_common::minilm_gguf(OutType::F16, false)).unwrap();
+    let bert = Bert::from_gguf(&gguf).unwrap();
+    let e = bert.config.n_embd;
+    let longest = sentences.iter().map(|s| s.len()).max().unwrap();
+    let mut scratch = vec![0u8; bert.plan(longest, sentences.len()).unwrap().bytes];
+    let mut all = vec![0f32; sentences.len() * e];
+    bert.embed(&sentences, &mut scratch, &Serial, &mut all)
+        .unwrap();
+    for (s, batched) in sentences.iter().zip(all.chunks_exact(e)) {
+        let mut alone = vec![0f32; e];
+        bert.embed(&[s], &mut scratch, &Serial, &mut alone).unwrap();
+        assert_eq!(batched, &alone[..]);
+    }
+}
+
+/// Bad inputs are typed errors, not panics.
+#[test]
+fn bad_inputs_are_errors() {
+    use mote_core::model::bert::Error;
+    let gguf = Gguf::parse(bert_common::minilm_gguf(OutType::F16, false)).unwrap();
+    let bert = Bert::from_gguf(&gguf).unwrap();
+    let e = bert.config.n_embd;
+    let mut scratch = vec![0u8; bert.plan(bert.config.n_ctx + 1, 1).unwrap().bytes];
+    let mut out = vec![0f32; e];
+    let long = vec![101u32; bert.config.n_ctx + 1];
+    type Case<'a> = (&'a [u32], fn(&Error) -> bool);
+    let cases: [Case<'_>; 3] = [
+        (&[], |e| matches!(e, Error::EmptySentence { index: 0 })),
+        (&long, |e| {
+            matches!(
+                e,
+                Error::SentenceTooLong {
+                    len: 513,
+                    max: 512,
+                    ..
+                }
+            )
+        }),
+        (&[101, 30522, 102], |e| {
+            matches!(e, Error::TokenOutOfRange { token: 30522, .. })
+        }),
+    ];
+    for (s, is) in cases {
+        let err = bert
+            .embed(&[s], &mut scratch, &Serial, &mut out)
+            .unwrap_err();
+        assert!(is(&err), "{err}");
+    }
+    let err = bert
+        .embed(&[&[101, 102]], &mut scratch, &Serial, &mut out[..3])
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::OutputSize {
+                expected: 384,
+                got: 3
+            }
+        ),
+        "{err}"
+    );
+    let err = bert
+        .classify(&[&[101, 102]], &mut scratch, &Serial, &mut out)
+        .unwrap_err();
+    assert!(matches!(err, Error::NoClassifier), "{err}");
+    let mut small = vec![0u8; 1000];
+    let err = bert
+        .embed(&[&[101, 102]], &mut small, &Serial, &mut out)
+        .unwrap_err();
+    assert!(matches!(err, Error::Arena(_)), "{err}");
+}

@@ -190,3 +190,54 @@ pub fn read_max_seq_length(dir: &Path) -> Result<Option<u32>> {
         .and_then(Value::as_u64)
         .and_then(|v| u32::try_from(v).ok()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir_with(config: &str) -> std::path::PathBuf {
+        let d = std::env::temp_dir().join(format!(
+            "mote-hfcfg-{}-{}",
+            std::process::id(),
+            config.len()
+        ));
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("config.json"), config).unwrap();
+        d
+    }
+
+    #[test]
+    fn unsupported_architecture_names_the_supported_ones() {
+        let d = dir_with(r#"{"architectures": ["LlamaForCausalLM"], "model_type": "llama"}"#);
+        let err = BertHfConfig::read(&d).unwrap_err().to_string();
+        assert!(err.contains("LlamaForCausalLM"), "{err}");
+        assert!(
+            err.contains("BertModel, BertForMaskedLM, BertForSequenceClassification"),
+            "{err}"
+        );
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn classifier_labels_in_id_order_and_dummy_labels_dropped() {
+        let base = r#""num_hidden_layers": 2, "max_position_embeddings": 64, "hidden_size": 32,
+            "intermediate_size": 64, "num_attention_heads": 4, "layer_norm_eps": 1e-12, "vocab_size": 100"#;
+        let d = dir_with(&format!(
+            r#"{{"architectures": ["BertForSequenceClassification"], {base},
+            "id2label": {{"1": "positive", "0": "negative", "2": "neutral"}}}}"#
+        ));
+        let c = BertHfConfig::read(&d).unwrap();
+        assert_eq!(
+            c.labels.as_deref(),
+            Some(&["negative".to_string(), "positive".into(), "neutral".into()][..])
+        );
+        assert!(c.is_sequence_classifier());
+        std::fs::remove_dir_all(&d).unwrap();
+        let d = dir_with(&format!(
+            r#"{{"architectures": ["BertModel"], {base}, "id2label": {{"0": "LABEL_0", "1": "LABEL_1"}}}}"#
+        ));
+        let c = BertHfConfig::read(&d).unwrap();
+        assert_eq!(c.labels, None);
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+}
