@@ -479,7 +479,9 @@ impl<'a, 's> Bpe<'a, 's> {
                     put(&[b])?;
                 }
             }
-            TokenType::Normal | TokenType::Undefined | TokenType::Unused => {
+            // llama.cpp prints nothing for undefined and unused tokens.
+            TokenType::Undefined | TokenType::Unused => {}
+            TokenType::Normal => {
                 let s = core::str::from_utf8(t).ok();
                 match s {
                     Some(s) => {
