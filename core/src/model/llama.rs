@@ -427,6 +427,20 @@ impl<'a> Llama<'a> {
             st.kv.store(l, pos0, k, v);
             st.kv.load(l, pos0 + n, st.kf, st.vf);
             self.attention(q, att, st.kf, st.vf, st.scores, pos0);
+            // Past the last attention, rows whose logits are not wanted
+            // no longer matter (every later op is row by row): skip them,
+            // as llama.cpp does with its output ids.
+            let r0 = if l + 1 == c.n_layer && !all_rows {
+                n - 1
+            } else {
+                0
+            };
+            let att = att.get(r0 * qd..).ok_or(LlamaError::StateMismatch)?; // (n - r0, q_dim)
+            let x = x.get_mut(r0 * dim..).ok_or(LlamaError::StateMismatch)?; // (n - r0, dim)
+            let xb = xb.get_mut(r0 * dim..).ok_or(LlamaError::StateMismatch)?;
+            let xb2 = xb2.get_mut(r0 * dim..).ok_or(LlamaError::StateMismatch)?;
+            let hb = hb.get_mut(r0 * ff..).ok_or(LlamaError::StateMismatch)?; // (n - r0, n_ff)
+            let hb2 = hb2.get_mut(r0 * ff..).ok_or(LlamaError::StateMismatch)?;
             kernels::matmul(&w.wo, att, xb2, mm, exec)?;
             add(x, xb2);
 
