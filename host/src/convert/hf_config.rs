@@ -70,6 +70,12 @@ fn get_u32(cfg: &Value, key: &str) -> Result<u32> {
 impl BertHfConfig {
     /// Reads and checks `dir/config.json`.
     pub fn read(dir: &Path) -> Result<Self> {
+        if !dir.join("config.json").is_file() {
+            bail!(
+                "{} has no config.json: not a Hugging Face checkpoint directory",
+                dir.display()
+            );
+        }
         let cfg = read_json(&dir.join("config.json"))?;
         let architecture = cfg
             .get("architectures")
