@@ -61,7 +61,10 @@ def main():
 
     os.makedirs(a.out_dir, exist_ok=True)
     save_file(
-        {"weight": coef.astype(np.float32), "bias": bias.astype(np.float32)},
+        # C order: sklearn may hold coef_ in Fortran order, and safetensors
+        # writes the buffer as it lies.
+        {"weight": np.ascontiguousarray(coef, dtype=np.float32),
+         "bias": np.ascontiguousarray(bias, dtype=np.float32)},
         os.path.join(a.out_dir, "intent_head.safetensors"),
     )
     labels = {
