@@ -3,10 +3,12 @@
 
     tools/check-requant.py ORIGINAL.gguf QUANTIZED.gguf TYPE
     tools/check-requant.py --make-fixture OUT.gguf
+    tools/check-requant.py --compare A.gguf B.gguf
 
 The second form writes a small F32 llama-style GGUF with gguf-py (token
 embedding, output, two 2-D weights of 256- and 96-column rows, a 1-D norm)
-to quantize in tests.
+to quantize in tests. The third compares two files tensor by tensor and
+prints {"identical": {type: n}, "differ": {type: n}, "type_differs": [names]}.
 
 gguf-py must read QUANTIZED; its metadata must equal ORIGINAL's except
 `general.file_type` (and an added `general.quantization_version`); every
@@ -53,7 +55,24 @@ def make_fixture(path):
     w.close()
 
 
+def compare(pa, pb):
+    a, b = GGUFReader(pa), GGUFReader(pb)
+    tb = {t.name: t for t in b.tensors}
+    same, diff, tdiff = {}, {}, []
+    for t in a.tensors:
+        u = tb[t.name]
+        if t.tensor_type != u.tensor_type:
+            tdiff.append(t.name)
+            continue
+        d = same if t.data.tobytes() == u.data.tobytes() else diff
+        d[t.tensor_type.name] = d.get(t.tensor_type.name, 0) + 1
+    print(json.dumps({"identical": same, "differ": diff, "type_differs": tdiff}))
+
+
 def main():
+    if sys.argv[1] == "--compare":
+        compare(sys.argv[2], sys.argv[3])
+        return
     if sys.argv[1] == "--make-fixture":
         make_fixture(sys.argv[2])
         return

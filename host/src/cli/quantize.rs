@@ -94,7 +94,8 @@ impl Target {
 /// fall back to Q5_0 (q4_k) or Q8_0 (q6_k) for tensors whose rows are not
 /// a multiple of 256. Metadata is carried over with `general.file_type`
 /// updated. Quantized inputs are refused unless --allow-requantize, since
-/// quantizing twice loses more than quantizing once.
+/// quantizing twice loses more than quantizing once (dequantizing to f32
+/// needs no flag).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Input GGUF file.
@@ -176,7 +177,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .tensors()
         .map(|t| (t, choose_type(&t, args.ty, has_output)))
         .collect();
-    if !args.allow_requantize {
+    // Dequantizing to f32 loses nothing, so only lossy targets need the flag.
+    if !args.allow_requantize && args.ty != Target::F32 {
         if let Some((t, ty)) = plan
             .iter()
             .find(|(t, ty)| *ty != t.ty && !lossless_source(t.ty))
