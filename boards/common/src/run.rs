@@ -2,11 +2,12 @@
 //! plan against the board's budget, then run with the board's threads.
 
 use std::io::Write;
+use std::time::Instant;
 
 use anyhow::Context;
 use mote_core::sample::{Candidate, Sampler, SamplerParams};
 use mote_core::tokenizer::{self, Bpe, Utf8Stream};
-use mote_host::cli::run::{context_size, load_llm, LlmState};
+use mote_host::cli::run::{context_size, load_llm, rate, LlmState};
 use mote_host::mmap::Mapped;
 use mote_host::pool::ThreadPool;
 
@@ -54,7 +55,11 @@ pub fn generate(board: &Board, budget: &Budget, args: GenerateArgs) -> anyhow::R
     let mut sampler = Sampler::new(SamplerParams::greedy(), 0);
     let mut cands = vec![Candidate::default(); llm.model.config.n_vocab];
     let mut out = std::io::stdout().lock();
+    let t = Instant::now();
     st.forward(&llm, &prompt_ids, &pool)?;
+    let prefill_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let mut decoded = 0usize;
     let mut history = prompt_ids.clone();
     let mut ids = Vec::new();
     let mut text = String::new();
@@ -69,8 +74,10 @@ pub fn generate(board: &Board, budget: &Budget, args: GenerateArgs) -> anyhow::R
         utf8.push(&llm.piece(id, true), &mut |s: &str| text.push_str(s));
         if i + 1 < args.n_predict {
             st.forward(&llm, &[id], &pool)?;
+            decoded += 1;
         }
     }
+    let decode_s = t.elapsed().as_secs_f64();
     utf8.finish(&mut |s: &str| text.push_str(s));
     if args.json {
         let v = serde_json::json!({"prompt_ids": prompt_ids, "ids": ids, "text": text});
@@ -78,6 +85,13 @@ pub fn generate(board: &Board, budget: &Budget, args: GenerateArgs) -> anyhow::R
     } else {
         writeln!(out, "{text}")?;
     }
+    eprintln!(
+        "{}: prefill {} tokens at {:.1} tok/s, decode {decoded} tokens at {:.1} tok/s",
+        board.name,
+        prompt_ids.len(),
+        rate(prompt_ids.len(), prefill_s),
+        rate(decoded, decode_s)
+    );
     Ok(())
 }
 
