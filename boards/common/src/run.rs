@@ -1,12 +1,14 @@
 //! `classify` and `generate` on a board: map the model, plan, check the
 //! plan against the board's budget, then run with the board's threads.
 
-use std::io::Write;
+use std::io::{BufRead, Write};
 use std::time::Instant;
 
 use anyhow::Context;
+use mote_core::gguf::Gguf;
+use mote_core::model::bert::Bert;
 use mote_core::sample::{Candidate, Sampler, SamplerParams};
-use mote_core::tokenizer::{self, Bpe, Utf8Stream};
+use mote_core::tokenizer::{self, Bpe, Tokenizer, Utf8Stream};
 use mote_host::cli::run::{context_size, load_llm, rate, LlmState};
 use mote_host::mmap::Mapped;
 use mote_host::pool::ThreadPool;
@@ -15,13 +17,57 @@ use crate::board::{Board, MIB};
 use crate::budget::Budget;
 use crate::cli::{ClassifyArgs, GenerateArgs};
 
-/// Classifies each stdin line (waiting for mote-core's BERT model).
-pub fn classify(board: &Board, _budget: &Budget, args: ClassifyArgs) -> anyhow::Result<()> {
-    let _model = Mapped::open(&args.model)?;
-    anyhow::bail!(
-        "{}: classification needs mote-core's BERT model, not merged yet",
-        board.name
-    )
+/// Classifies each stdin line: `{"text","label","score"}` with `--json`,
+/// `label<TAB>score<TAB>text` without.
+pub fn classify(board: &Board, budget: &Budget, args: ClassifyArgs) -> anyhow::Result<()> {
+    let file = Mapped::open(&args.model)?;
+    let g = Gguf::parse(&file).with_context(|| format!("reading {}", args.model.display()))?;
+    let bert = Bert::from_gguf(&g).context("loading the BERT model")?;
+    let n_labels = bert.n_labels();
+    anyhow::ensure!(
+        n_labels > 0,
+        "{} has no classification head",
+        args.model.display()
+    );
+    let max_seq = args.max_seq.min(bert.config.n_ctx);
+    let plan = bert.plan(max_seq, 1).context("planning")?;
+    let tok_bytes = Tokenizer::scratch_bytes(&g).context("sizing the tokenizer")?;
+    let need = plan.bytes.saturating_add(tok_bytes) as u64;
+    budget.check(
+        board,
+        &format!("classification of sentences up to {max_seq} tokens"),
+        need,
+    )?;
+    warn_ram(board, budget, file.len() as u64, need);
+    report_plan(board, budget, file.len() as u64, need);
+
+    let mut tok_scratch = vec![0u8; tok_bytes];
+    let tok = Tokenizer::from_gguf(&g, &mut tok_scratch).context("building the tokenizer")?;
+    let mut scratch = vec![0u8; plan.bytes];
+    let pool = ThreadPool::new(args.threads.unwrap_or(board.threads))?;
+    let mut ids = vec![0u32; max_seq];
+    let mut probs = vec![0f32; n_labels];
+    let mut out = std::io::stdout().lock();
+    for line in std::io::stdin().lock().lines() {
+        let text = line.context("reading stdin")?;
+        let n = tok.encode(&text, &mut ids).context("tokenizing")?;
+        let sentence = ids.get(..n).unwrap_or(&ids);
+        bert.classify(&[sentence], &mut scratch, &pool, &mut probs)
+            .context("classifying")?;
+        let (best, score) = probs
+            .iter()
+            .copied()
+            .enumerate()
+            .fold((0, f32::MIN), |a, (i, p)| if p > a.1 { (i, p) } else { a });
+        let label = bert.label(best).unwrap_or("?");
+        if args.json {
+            let obj = serde_json::json!({"text": text, "label": label, "score": score});
+            writeln!(out, "{obj}")?;
+        } else {
+            writeln!(out, "{label}\t{score:.6}\t{text}")?;
+        }
+    }
+    Ok(())
 }
 
 /// Generates `-n` tokens greedily after the prompt; streams the text, or

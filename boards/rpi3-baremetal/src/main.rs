@@ -9,7 +9,9 @@
 #![no_main]
 #![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
 
+mod arena;
 mod boot;
+mod classify;
 mod clock;
 #[macro_use]
 mod log;
@@ -54,11 +56,14 @@ fn run() -> u32 {
         }
         Some(bytes) => {
             println!(
-                "GGUF: {} bytes at {:#x} (classification lands with mote-core's BERT model)",
+                "GGUF: {} bytes at {:#x}, read in place",
                 bytes.len(),
                 bytes.as_ptr() as usize
             );
-            0
+            match arena::take() {
+                Some(arena) => classify::run(bytes, arena),
+                None => 1,
+            }
         }
     }
 }
