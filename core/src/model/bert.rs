@@ -887,10 +887,12 @@ fn check_len(out: &[f32], expected: Option<usize>) -> Result<(), Error> {
     Ok(())
 }
 
-/// Whether mote runs `ty` weights with f32 activations by decoding the
-/// weights first (see [`linear`]).
+/// Whether mote decodes `ty` weights to f32 before multiplying (see
+/// [`linear`]): every type but F32. F16/BF16 too, since decoding once per
+/// batch is cheaper than converting each weight again for every token (and
+/// gives the same products).
 fn decodes_to_f32(ty: GgmlType) -> bool {
-    kernels::activation_type(ty) != Some(GgmlType::F32)
+    ty != GgmlType::F32
 }
 
 /// f32 values of scratch [`linear`] needs to decode `w` (0 for float weights).
@@ -904,9 +906,9 @@ fn decode_len(w: &QMatrix<'_>) -> usize {
 
 /// `y = x · Wᵀ + b` over every row of `x`.
 ///
-/// Block-quantized weights are decoded to f32 into `wbuf` and multiplied
-/// with f32 activations, instead of quantizing the activations to 8 bits as
-/// ggml does: with a whole batch of tokens per call the decode is paid once
+/// Non-F32 weights are decoded to f32 into `wbuf` and multiplied with f32
+/// activations, instead of quantizing the activations to 8 bits as ggml
+/// does for block-quantized weights: with a whole batch of tokens per call the decode is paid once
 /// for many rows, and 8-bit activations cost Q8_0 MiniLM most of its
 /// fidelity (cosine 0.9988 against 0.9996 with f32 activations).
 fn linear(
