@@ -136,12 +136,12 @@ mod tests {
     }
 
     #[test]
-    fn store_then_load_rounds_to_f16_per_layer() {
+    fn store_then_load_rounds_to_f16_per_layer() -> Result<(), ArenaFull> {
         let (n_layer, max_ctx, kv_dim) = (2, 4, 3);
         let mut buf = [0u8; 1024];
-        assert!(KvCache::bytes(n_layer, max_ctx, kv_dim).unwrap() <= 1024 - 64);
+        assert!(KvCache::bytes(n_layer, max_ctx, kv_dim).is_some_and(|b| b <= 1024 - 64));
         let mut arena = Arena::new(&mut buf);
-        let mut c = KvCache::new(&mut arena, n_layer, max_ctx, kv_dim).unwrap();
+        let mut c = KvCache::new(&mut arena, n_layer, max_ctx, kv_dim)?;
         let k = [1.0f32, 0.1, -3.5, 2.0, 1e-3, 65504.0];
         let v = [0.5f32, -0.25, 7.0, 1.0 / 3.0, 100.0, -0.0];
         c.store(1, 1, &k, &v);
@@ -156,5 +156,6 @@ mod tests {
         // Writes past the end are dropped, not a panic.
         c.store(1, 4, &k, &v);
         c.store(9, 0, &k, &v);
+        Ok(())
     }
 }
