@@ -166,12 +166,8 @@ fn small_output_buffer_is_an_error_not_a_truncation() {
 }
 
 /// A BERT GGUF (vocabulary only) written as llama.cpp's converter writes one,
-/// read back through `Tokenizer::from_gguf`: the adapter finds the kind, the
-/// phantom-space form, the special ids and the 256 limit from metadata.
-#[test]
-fn gguf_metadata_builds_the_same_tokenizer() {
-    use mote_core::gguf::Gguf;
-    use mote_core::tokenizer::Tokenizer;
+/// with `extra` metadata pairs added.
+fn bert_vocab_gguf(extra: &[(&str, bool)]) -> Vec<u8> {
     use mote_host::gguf_writer::{Array, GgufWriter, Value};
 
     let vocab = std::fs::read_to_string(data_path("minilm_vocab.txt")).unwrap();
@@ -209,7 +205,21 @@ fn gguf_metadata_builds_the_same_tokenizer() {
     w.add("tokenizer.ggml.mask_token_id", Value::U32(103))
         .unwrap();
     w.add("mote.tokenizer.max_length", Value::U32(256)).unwrap();
-    let bytes = w.to_vec(&[]).unwrap();
+    for &(k, v) in extra {
+        w.add(k, v).unwrap();
+    }
+    w.to_vec(&[]).unwrap()
+}
+
+/// The GGUF above read back through `Tokenizer::from_gguf`: the adapter finds
+/// the kind, the phantom-space form, the special ids and the 256 limit from
+/// metadata.
+#[test]
+fn gguf_metadata_builds_the_same_tokenizer() {
+    use mote_core::gguf::Gguf;
+    use mote_core::tokenizer::Tokenizer;
+
+    let bytes = bert_vocab_gguf(&[]);
     let g = Gguf::parse(&bytes).unwrap();
     let mut scratch = vec![0u8; Tokenizer::scratch_bytes(&g).unwrap()];
     let tok = Tokenizer::from_gguf(&g, &mut scratch).unwrap();
@@ -234,4 +244,34 @@ fn gguf_metadata_builds_the_same_tokenizer() {
         })
         .collect();
     assert_eq!(spelled, ["[CLS]", "token", "##ization", "[SEP]"]);
+}
+
+/// A cased model: the normalizer keys `mote convert` and gguf-py write turn
+/// lower-casing and accent stripping off, so upper-case text no longer maps
+/// to the (lower-case) vocabulary's whole words.
+#[test]
+fn gguf_normalizer_keys_turn_lowercasing_off() {
+    use mote_core::gguf::Gguf;
+    use mote_core::tokenizer::Tokenizer;
+
+    let encode = |bytes: &[u8], text: &str| {
+        let g = Gguf::parse(bytes).unwrap();
+        let mut scratch = vec![0u8; Tokenizer::scratch_bytes(&g).unwrap()];
+        let tok = Tokenizer::from_gguf(&g, &mut scratch).unwrap();
+        let mut out = vec![0u32; 64];
+        let n = tok.encode(text, &mut out).unwrap();
+        out.truncate(n);
+        out
+    };
+    let uncased = bert_vocab_gguf(&[]);
+    let cased = bert_vocab_gguf(&[
+        ("tokenizer.ggml.normalizer.lowercase", false),
+        ("tokenizer.ggml.normalizer.strip_accents", false),
+    ]);
+    let g = Gguf::parse(&cased).unwrap();
+    let cfg = mote_core::tokenizer::gguf_wordpiece_config(&g).unwrap();
+    assert!(!cfg.lowercase && !cfg.strip_accents);
+    assert_eq!(encode(&uncased, "Hello"), encode(&uncased, "hello"));
+    assert_ne!(encode(&cased, "Hello"), encode(&cased, "hello"));
+    assert_eq!(encode(&cased, "hello"), encode(&uncased, "hello"));
 }

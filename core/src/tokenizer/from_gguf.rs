@@ -3,10 +3,13 @@
 //! `tokenizer.ggml.{bos,eos,unknown,seperator,padding,cls,mask}_token_id`,
 //! `tokenizer.ggml.add_{bos,eos}_token`.
 //!
-//! mote-only keys (llama.cpp's WordPiece always lower-cases and strips
-//! accents, and has no sequence limit of its own): `mote.tokenizer.lowercase`,
-//! `mote.tokenizer.strip_accents` (bools, default true) and
-//! `mote.tokenizer.max_length` (default `{arch}.context_length`, else 512).
+//! WordPiece normalization: `tokenizer.ggml.normalizer.lowercase` and
+//! `.strip_accents`, as gguf-py's `SpecialVocab` writes them from the HF
+//! normalizer (and `mote convert` does too); `mote.tokenizer.lowercase` and
+//! `mote.tokenizer.strip_accents` are read when those are absent. Both default
+//! to true, as llama.cpp's WordPiece always lower-cases and strips accents.
+//! `mote.tokenizer.max_length` (default `{arch}.context_length`, else 512):
+//! llama.cpp has no sequence limit of its own.
 
 use super::{
     Bpe, BpeConfig, Error, I32Array, PieceForm, PreTokenizer, StrArray, Vocab, WordPiece,
@@ -97,10 +100,18 @@ pub fn gguf_wordpiece_config(g: &Gguf<'_>) -> Result<WordPieceConfig, Error> {
         form: PieceForm::Phantom,
         ..WordPieceConfig::default()
     };
-    if let Some(b) = opt_bool(g, "mote.tokenizer.lowercase")? {
+    let lowercase = match opt_bool(g, "tokenizer.ggml.normalizer.lowercase")? {
+        Some(b) => Some(b),
+        None => opt_bool(g, "mote.tokenizer.lowercase")?,
+    };
+    if let Some(b) = lowercase {
         cfg.lowercase = b;
     }
-    cfg.strip_accents = opt_bool(g, "mote.tokenizer.strip_accents")?.unwrap_or(cfg.lowercase);
+    let strip_accents = match opt_bool(g, "tokenizer.ggml.normalizer.strip_accents")? {
+        Some(b) => Some(b),
+        None => opt_bool(g, "mote.tokenizer.strip_accents")?,
+    };
+    cfg.strip_accents = strip_accents.unwrap_or(cfg.lowercase);
     let arch_len = match g.get_str("general.architecture") {
         Ok("bert") => opt_u32(g, "bert.context_length")?,
         _ => None,
