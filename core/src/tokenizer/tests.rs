@@ -1,6 +1,6 @@
 //! Properties of both tokenizers on small vocabularies built here: no panic
 //! on any input, typed errors for short buffers, and BPE decoding that gives
-//! back the input bytes.
+//! back the input bytes. Compiled only under #[cfg(test)] (see mod.rs).
 
 extern crate std;
 
