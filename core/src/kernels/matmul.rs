@@ -153,64 +153,29 @@ pub fn matmul_with(
         expected: wbytes,
         got: w.data.len(),
     };
+    // Block-quantized weights pair with quantized activations in scratch;
+    // each arm differs only in its block types and kernel.
+    macro_rules! quantized {
+        ($w:ty, $a:ty, $kernel:ident) => {
+            run::<$w, $a>(
+                quant::blocks(ty, w.data).map_err(b)?,
+                quant::blocks(act, s).map_err(b)?,
+                t.$kernel,
+                shape,
+                y,
+                exec,
+            )
+        };
+    }
     use GgmlType::*;
     match ty {
-        Q8_0 => run::<BlockQ8_0, BlockQ8_0>(
-            quant::blocks(ty, w.data).map_err(b)?,
-            quant::blocks(act, s).map_err(b)?,
-            t.q8_0_q8_0,
-            shape,
-            y,
-            exec,
-        ),
-        Q4_0 => run::<BlockQ4_0, BlockQ8_0>(
-            quant::blocks(ty, w.data).map_err(b)?,
-            quant::blocks(act, s).map_err(b)?,
-            t.q4_0_q8_0,
-            shape,
-            y,
-            exec,
-        ),
-        Q4_1 => run::<BlockQ4_1, BlockQ8_1>(
-            quant::blocks(ty, w.data).map_err(b)?,
-            quant::blocks(act, s).map_err(b)?,
-            t.q4_1_q8_1,
-            shape,
-            y,
-            exec,
-        ),
-        Q5_0 => run::<BlockQ5_0, BlockQ8_0>(
-            quant::blocks(ty, w.data).map_err(b)?,
-            quant::blocks(act, s).map_err(b)?,
-            t.q5_0_q8_0,
-            shape,
-            y,
-            exec,
-        ),
-        Q5_1 => run::<BlockQ5_1, BlockQ8_1>(
-            quant::blocks(ty, w.data).map_err(b)?,
-            quant::blocks(act, s).map_err(b)?,
-            t.q5_1_q8_1,
-            shape,
-            y,
-            exec,
-        ),
-        Q4_K => run::<BlockQ4K, BlockQ8K>(
-            quant::blocks(ty, w.data).map_err(b)?,
-            quant::blocks(act, s).map_err(b)?,
-            t.q4_k_q8_k,
-            shape,
-            y,
-            exec,
-        ),
-        Q6_K => run::<BlockQ6K, BlockQ8K>(
-            quant::blocks(ty, w.data).map_err(b)?,
-            quant::blocks(act, s).map_err(b)?,
-            t.q6_k_q8_k,
-            shape,
-            y,
-            exec,
-        ),
+        Q8_0 => quantized!(BlockQ8_0, BlockQ8_0, q8_0_q8_0),
+        Q4_0 => quantized!(BlockQ4_0, BlockQ8_0, q4_0_q8_0),
+        Q4_1 => quantized!(BlockQ4_1, BlockQ8_1, q4_1_q8_1),
+        Q5_0 => quantized!(BlockQ5_0, BlockQ8_0, q5_0_q8_0),
+        Q5_1 => quantized!(BlockQ5_1, BlockQ8_1, q5_1_q8_1),
+        Q4_K => quantized!(BlockQ4K, BlockQ8K, q4_k_q8_k),
+        Q6_K => quantized!(BlockQ6K, BlockQ8K, q6_k_q8_k),
         F16 => run::<[u8; 2], f32>(
             quant::blocks(ty, w.data).map_err(b)?,
             x,
