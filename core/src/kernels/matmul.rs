@@ -141,7 +141,17 @@ pub fn matmul_with(
     if act != GgmlType::F32 {
         let arb = need.checked_div(n).unwrap_or(0);
         for (xr, sr) in x.chunks_exact(cols).zip(scratch.chunks_exact_mut(arb)) {
-            quant::quantize(act, xr, sr).map_err(|_| not_blocks)?;
+            // Q8_0/Q8_1 follow llama.cpp's x86 rule (see `act_quant`); Q8_K
+            // activations use ggml's reference quantizer there too.
+            match act {
+                GgmlType::Q8_0 => {
+                    (t.act_q8_0)(xr, quant::blocks_mut(act, sr).map_err(|_| not_blocks)?)
+                }
+                GgmlType::Q8_1 => {
+                    (t.act_q8_1)(xr, quant::blocks_mut(act, sr).map_err(|_| not_blocks)?)
+                }
+                _ => quant::quantize(act, xr, sr).map_err(|_| not_blocks)?,
+            }
         }
     }
     let shape = Shape { rows, n, rb };

@@ -7,6 +7,7 @@
 //! activations once and spreads output rows over an
 //! [`Executor`](crate::exec::Executor).
 
+pub mod act_quant;
 pub mod matmul;
 pub mod scalar;
 pub mod table;

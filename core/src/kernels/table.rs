@@ -6,7 +6,7 @@ use crate::quant::{
     BlockQ4K, BlockQ4_0, BlockQ4_1, BlockQ5_0, BlockQ5_1, BlockQ6K, BlockQ8K, BlockQ8_0, BlockQ8_1,
 };
 
-use super::scalar;
+use super::{act_quant, scalar};
 
 /// Which instruction set a table's kernels use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,6 +74,10 @@ pub struct KernelTable {
     pub bf16_f32: fn(&[[u8; 2]], &[f32]) -> f32,
     /// f32 · f32.
     pub f32_f32: fn(&[f32], &[f32]) -> f32,
+    /// An f32 row to Q8_0 activation blocks ([`act_quant`](super::act_quant)'s rule).
+    pub act_q8_0: fn(&[f32], &mut [BlockQ8_0]),
+    /// An f32 row to Q8_1 activation blocks.
+    pub act_q8_1: fn(&[f32], &mut [BlockQ8_1]),
 }
 
 /// The portable table, and the base every SIMD table overlays.
@@ -89,6 +93,8 @@ pub const SCALAR: KernelTable = KernelTable {
     f16_f32: scalar::vec_dot_f16_f32,
     bf16_f32: scalar::vec_dot_bf16_f32,
     f32_f32: scalar::vec_dot_f32_f32,
+    act_q8_0: act_quant::q8_0,
+    act_q8_1: act_quant::q8_1,
 };
 
 static SCALAR_TABLE: KernelTable = SCALAR;

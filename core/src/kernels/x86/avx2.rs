@@ -386,6 +386,88 @@ fn bf16_f32(w: &[[u8; 2]], x: &[f32]) -> f32 {
             .sum::<f32>()
 }
 
+/// One activation block as llama.cpp's x86 quantizer makes it
+/// ([`act_quant`](crate::kernels::act_quant) is the scalar twin): the
+/// scale `d`, the 32 quants, and their wrapping i32 sum.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn act_block(x: &[f32; 32], qs: &mut [i8; 32]) -> (f32, i32) {
+    let p = x.as_ptr();
+    // SAFETY: `x` holds 32 f32, so offsets 0, 8, 16 and 24 each start 8
+    // readable floats; unaligned loads.
+    let v = unsafe {
+        [
+            _mm256_loadu_ps(p),
+            _mm256_loadu_ps(p.add(8)),
+            _mm256_loadu_ps(p.add(16)),
+            _mm256_loadu_ps(p.add(24)),
+        ]
+    };
+    let sign = _mm256_set1_ps(-0.0);
+    let mut m = _mm256_andnot_ps(sign, v[0]);
+    for &vi in &v[1..] {
+        m = _mm256_max_ps(m, _mm256_andnot_ps(sign, vi));
+    }
+    let m4 = _mm_max_ps(_mm256_extractf128_ps(m, 1), _mm256_castps256_ps128(m));
+    let m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+    let m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
+    let (d, id) = crate::kernels::act_quant::scale(_mm_cvtss_f32(m4));
+    let mul = _mm256_set1_ps(id);
+    let mut q = [_mm256_setzero_si256(); 4];
+    for (q, &vi) in q.iter_mut().zip(&v) {
+        let r = _mm256_round_ps::<_MM_FROUND_TO_NEAREST_INT>(_mm256_mul_ps(vi, mul));
+        *q = _mm256_cvtps_epi32(r);
+    }
+    let s = _mm256_add_epi32(_mm256_add_epi32(q[0], q[1]), _mm256_add_epi32(q[2], q[3]));
+    let s = _mm_add_epi32(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
+    let s = _mm_add_epi32(s, _mm_unpackhi_epi64(s, s));
+    let s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0b10_11_00_01));
+    // The packs work per 128-bit lane; the permute puts the quants back in
+    // order.
+    let w = _mm256_packs_epi16(
+        _mm256_packs_epi32(q[0], q[1]),
+        _mm256_packs_epi32(q[2], q[3]),
+    );
+    let w = _mm256_permutevar8x32_epi32(w, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+    // SAFETY: `qs` is 32 writable bytes; unaligned store.
+    unsafe { _mm256_storeu_si256(qs.as_mut_ptr().cast(), w) };
+    (d, _mm_cvtsi128_si32(s))
+}
+
+#[target_feature(enable = "avx2")]
+fn act_q8_0(x: &[f32], y: &mut [BlockQ8_0]) {
+    for (b, x) in y.iter_mut().zip(x.chunks_exact(32)) {
+        if let Ok(x) = <&[f32; 32]>::try_from(x) {
+            let (d, _) = act_block(x, &mut b.qs);
+            b.d = crate::quant::f16_bytes(d);
+        }
+    }
+}
+
+#[target_feature(enable = "avx2")]
+fn act_q8_1(x: &[f32], y: &mut [BlockQ8_1]) {
+    for (b, x) in y.iter_mut().zip(x.chunks_exact(32)) {
+        if let Ok(x) = <&[f32; 32]>::try_from(x) {
+            let (d, sum) = act_block(x, &mut b.qs);
+            b.d = crate::quant::f16_bytes(d);
+            b.s = crate::quant::f16_bytes(d * sum as f32);
+        }
+    }
+}
+
+/// Q8_0 activations (table entry).
+pub(super) fn quantize_q8_0(x: &[f32], y: &mut [BlockQ8_0]) {
+    // SAFETY: reachable only through the AVX2 (or wider) table, handed out
+    // after detecting AVX2.
+    unsafe { act_q8_0(x, y) }
+}
+
+/// Q8_1 activations (table entry).
+pub(super) fn quantize_q8_1(x: &[f32], y: &mut [BlockQ8_1]) {
+    // SAFETY: as `quantize_q8_0`.
+    unsafe { act_q8_1(x, y) }
+}
+
 // The wrappers the table holds. SAFETY (all of them): they are reachable
 // only through the table `avx2_table()` returns, which it returns only
 // after detecting (or being compiled with) AVX2, FMA and F16C.

@@ -45,6 +45,8 @@ const AVX2_CONST: KernelTable = KernelTable {
     f16_f32: avx2::vec_dot_f16_f32,
     bf16_f32: avx2::vec_dot_bf16_f32,
     f32_f32: avx2::vec_dot_f32_f32,
+    act_q8_0: avx2::quantize_q8_0,
+    act_q8_1: avx2::quantize_q8_1,
 };
 
 #[cfg(any(feature = "std", test))]
