@@ -9,9 +9,8 @@
 //!   llama.cpp's logits is below 0.25 logit, and the logits of both top-2
 //!   tokens must stay close to llama.cpp's on those steps.
 //! - Q8_0 requantized with `mote quantize --allow-requantize`
-//!   (tests/data/smollm2_q8_0_requant_greedy.json, ids only): ids must match
-//!   the native or the AVX2 llama.cpp build up to the first step whose
-//!   margin in *our own* logits is below 0.25.
+//!   (tests/data/smollm2_q8_0_requant_steps.json, made the same way by
+//!   tools/make-llama-steps): the same rule.
 //!
 //! Perplexity of Debian's GPL-3 text with 512-token chunks must be within
 //! 0.5% of llama-perplexity's (18.3914 for Q4_1, 18.3500 for Q8_0).
@@ -84,16 +83,18 @@ fn greedy(model: &Path, prompt: &str, want_prompt_ids: &[u32], n: usize) -> Vec<
     steps
 }
 
-#[test]
-fn q4_1_greedy_matches_llama_cpp_up_to_its_first_near_tie() {
-    let gold = json("smollm2_q4_1_steps.json");
+/// Greedy ids on `model` against llama.cpp's recorded steps (`golden`, in
+/// tests/data): equal at every step before llama.cpp's first top-2 margin
+/// below [`MARGIN`], and both top-2 logits close to llama.cpp's there.
+fn greedy_matches_llama_cpp_steps(model: &Path, golden: &str) {
+    let gold = json(golden);
     let mut compared = 0;
     let mut max_dev = 0.0f32;
     for r in gold["results"].as_array().unwrap() {
         let prompt = r["prompt"].as_str().unwrap();
         let want = ids(&r["ids"]);
         let ref_steps = r["steps"].as_array().unwrap();
-        let steps = greedy(&smollm2_q4_1(), prompt, &ids(&r["prompt_ids"]), want.len());
+        let steps = greedy(model, prompt, &ids(&r["prompt_ids"]), want.len());
         let cutoff = ref_steps
             .iter()
             .position(|s| {
@@ -128,10 +129,21 @@ fn q4_1_greedy_matches_llama_cpp_up_to_its_first_near_tie() {
         compared += cutoff;
     }
     eprintln!("largest logit difference from llama.cpp on checked steps: {max_dev:.3}");
+    assert!(compared > 0, "{golden} has no step before a near-tie");
+    // Rounding differences alone move logits by tenths, growing along the
+    // decode as they pile up in the KV cache: mote's own scalar and AVX2
+    // paths part by 0.37 on the first step of the France prompt, llama.cpp
+    // built here parts from the recorded Q4_1 decode steps by up to 0.45, and
+    // mote's largest differences are 0.51 (Q4_1) and 1.13 (Q8_0, step 18 of
+    // the fibonacci prompt, logits ~30). A wrong model (a missing RoPE, a
+    // transposed weight) is off by several logits from the first step.
+    assert!(max_dev < 1.5, "logits differ from llama.cpp by {max_dev}");
+}
+
+#[test]
+fn q4_1_greedy_matches_llama_cpp_up_to_its_first_near_tie() {
     // 34 steps come before llama.cpp's first near-ties (14, 4, 13, 3).
-    assert!(compared > 0, "the golden file has no steps");
-    // A wrong model (a missing RoPE, a transposed weight) is off by whole logits.
-    assert!(max_dev < 1.0, "logits differ from llama.cpp by {max_dev}");
+    greedy_matches_llama_cpp_steps(&smollm2_q4_1(), "smollm2_q4_1_steps.json");
 }
 
 /// The Q4_1 file requantized to Q8_0 by `mote quantize`, made once.
@@ -158,52 +170,9 @@ fn q8_0_model() -> &'static PathBuf {
 }
 
 #[test]
-fn q8_0_requantized_greedy_matches_llama_cpp_up_to_our_first_near_tie() {
-    let gold = json("smollm2_q8_0_requant_greedy.json");
-    let mut compared = 0;
-    let mut common_total = 0;
-    for r in gold["results"].as_array().unwrap() {
-        let prompt = r["prompt"].as_str().unwrap();
-        let native = ids(&r["generated_token_ids"]);
-        // Recorded only where the AVX2 build's ids differ from the native one's.
-        let avx2 = match r.get("avx2_build_generated_token_ids") {
-            Some(v) if v.is_array() => ids(v),
-            _ => native.clone(),
-        };
-        let steps = greedy(q8_0_model(), prompt, &ids(&r["prompt_token_ids"]), 32);
-        let cutoff = steps
-            .iter()
-            .position(|s| s.margin < MARGIN)
-            .unwrap_or(steps.len());
-        let got: Vec<u32> = steps.iter().map(|s| s.id).take(cutoff).collect();
-        let ok = |want: &[u32]| want.get(..cutoff).is_some_and(|w| w == got.as_slice());
-        assert!(
-            ok(&native) || ok(&avx2),
-            "{prompt:?}: first {cutoff} ids (before our first near-tie) differ from llama.cpp's:\n ours   {got:?}\n native {native:?}\n avx2   {avx2:?}"
-        );
-        // llama.cpp's first-step logits (top-5) agree with ours.
-        for t in r["first_step_top5_logits"].as_array().unwrap() {
-            let id = t["id"].as_u64().unwrap() as usize;
-            let dev = (steps[0].logits[id] - t["logit"].as_f64().unwrap() as f32).abs();
-            assert!(dev < 1.0, "{prompt:?}: token {id} logit off by {dev}");
-        }
-        let all: Vec<u32> = steps.iter().map(|s| s.id).collect();
-        let prefix = |want: &[u32]| all.iter().zip(want).take_while(|(a, b)| a == b).count();
-        let common = prefix(&native).max(prefix(&avx2));
-        eprintln!(
-            "{prompt:?}: checked {cutoff} steps; same ids as llama.cpp for {common} of {}",
-            native.len().max(avx2.len())
-        );
-        compared += cutoff;
-        common_total += common;
-    }
-    eprintln!("{compared} steps before our near-ties; {common_total} ids in common prefixes");
-    // Measured: 32, 31, 32 and 11 of 32 (106); half of the 126 is required,
-    // as kernels with another summation order may part earlier at near-ties.
-    assert!(
-        common_total >= 63,
-        "common prefixes total only {common_total} ids"
-    );
+fn q8_0_requantized_greedy_matches_llama_cpp_up_to_its_first_near_tie() {
+    // 43 steps come before llama.cpp's first near-ties (12, 4, 24, 3).
+    greedy_matches_llama_cpp_steps(q8_0_model(), "smollm2_q8_0_requant_steps.json");
 }
 
 fn gpl3() -> String {
