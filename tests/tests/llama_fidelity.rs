@@ -41,10 +41,9 @@ fn ids(v: &Value) -> Vec<u32> {
         .collect()
 }
 
-/// One greedy step: the chosen id, our top-2 margin, and our logits.
+/// One greedy step: the chosen id and our logits.
 struct Step {
     id: u32,
-    margin: f32,
     logits: Vec<f32>,
 }
 
@@ -60,19 +59,9 @@ fn greedy(model: &Path, prompt: &str, want_prompt_ids: &[u32], n: usize) -> Vec<
     for _ in 0..n {
         let l = &st.logits;
         let best = (0..l.len()).fold(0, |b, i| if l[i] > l[b] { i } else { b });
-        let second = (0..l.len())
-            .filter(|&i| i != best)
-            .fold(usize::MAX, |b, i| {
-                if b == usize::MAX || l[i] > l[b] {
-                    i
-                } else {
-                    b
-                }
-            });
         let id = best as u32;
         steps.push(Step {
             id,
-            margin: l[best] - l[second],
             logits: l.clone(),
         });
         if llm.is_eog(id) {
