@@ -44,9 +44,11 @@ fn amax(x: &[f32; 32]) -> f32 {
     x.iter().fold(0.0f32, |a, v| a.max(v.abs()))
 }
 
-/// One block's quants and their exact (wrapping, like the SIMD adds) sum.
+/// One block: its scale, quants and their exact (wrapping, like the SIMD
+/// adds) sum.
 #[inline(always)]
-fn quants(x: &[f32; 32], id: f32) -> ([i8; 32], i32) {
+fn block(x: &[f32; 32]) -> (f32, [i8; 32], i32) {
+    let (d, id) = scale(amax(x));
     let mut qs = [0i8; 32];
     let mut sum = 0i32;
     for (q, v) in qs.iter_mut().zip(x) {
@@ -54,38 +56,41 @@ fn quants(x: &[f32; 32], id: f32) -> ([i8; 32], i32) {
         sum = sum.wrapping_add(i);
         *q = sat_i8(i);
     }
-    (qs, sum)
+    (d, qs, sum)
 }
 
-/// `x` (32 per block; a partial tail block is left alone) into `y`.
-pub fn q8_0(x: &[f32], y: &mut [BlockQ8_0]) {
+/// Fills `y` block by block from whole 32-element chunks of `x` (a partial
+/// tail is left alone; matmul checks lengths first).
+#[inline(always)]
+pub(crate) fn each_block<B>(x: &[f32], y: &mut [B], mut f: impl FnMut(&[f32; 32], &mut B)) {
     for (b, x) in y.iter_mut().zip(x.chunks_exact(32)) {
-        let Ok(x) = <&[f32; 32]>::try_from(x) else {
-            continue;
-        };
-        let (d, id) = scale(amax(x));
-        let (qs, _) = quants(x, id);
+        if let Ok(x) = <&[f32; 32]>::try_from(x) {
+            f(x, b);
+        }
+    }
+}
+
+/// `x` into Q8_0 blocks `y`.
+pub fn q8_0(x: &[f32], y: &mut [BlockQ8_0]) {
+    each_block(x, y, |x, b| {
+        let (d, qs, _) = block(x);
         *b = BlockQ8_0 {
             d: f16_bytes(d),
             qs,
         };
-    }
+    });
 }
 
 /// As [`q8_0`], plus `s = d·Σq` for the Q4_1/Q5_1 minimum terms.
 pub fn q8_1(x: &[f32], y: &mut [BlockQ8_1]) {
-    for (b, x) in y.iter_mut().zip(x.chunks_exact(32)) {
-        let Ok(x) = <&[f32; 32]>::try_from(x) else {
-            continue;
-        };
-        let (d, id) = scale(amax(x));
-        let (qs, sum) = quants(x, id);
+    each_block(x, y, |x, b| {
+        let (d, qs, sum) = block(x);
         *b = BlockQ8_1 {
             d: f16_bytes(d),
             s: f16_bytes(d * sum as f32),
             qs,
         };
-    }
+    });
 }
 
 #[cfg(test)]

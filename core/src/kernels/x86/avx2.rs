@@ -12,6 +12,7 @@
 
 use core::arch::x86_64::*;
 
+use crate::kernels::act_quant::each_block;
 use crate::kernels::scalar;
 
 use crate::quant::{
@@ -436,23 +437,19 @@ fn act_block(x: &[f32; 32], qs: &mut [i8; 32]) -> (f32, i32) {
 
 #[target_feature(enable = "avx2")]
 fn act_q8_0(x: &[f32], y: &mut [BlockQ8_0]) {
-    for (b, x) in y.iter_mut().zip(x.chunks_exact(32)) {
-        if let Ok(x) = <&[f32; 32]>::try_from(x) {
-            let (d, _) = act_block(x, &mut b.qs);
-            b.d = crate::quant::f16_bytes(d);
-        }
-    }
+    each_block(x, y, |x, b| {
+        let (d, _) = act_block(x, &mut b.qs);
+        b.d = crate::quant::f16_bytes(d);
+    });
 }
 
 #[target_feature(enable = "avx2")]
 fn act_q8_1(x: &[f32], y: &mut [BlockQ8_1]) {
-    for (b, x) in y.iter_mut().zip(x.chunks_exact(32)) {
-        if let Ok(x) = <&[f32; 32]>::try_from(x) {
-            let (d, sum) = act_block(x, &mut b.qs);
-            b.d = crate::quant::f16_bytes(d);
-            b.s = crate::quant::f16_bytes(d * sum as f32);
-        }
-    }
+    each_block(x, y, |x, b| {
+        let (d, sum) = act_block(x, &mut b.qs);
+        b.d = crate::quant::f16_bytes(d);
+        b.s = crate::quant::f16_bytes(d * sum as f32);
+    });
 }
 
 /// Q8_0 activations (table entry).
