@@ -161,7 +161,7 @@ impl GgmlType {
     /// number of blocks or the size overflows.
     pub const fn row_bytes(self, n: usize) -> Option<usize> {
         let (bs, ts) = self.block_geometry();
-        if n % bs != 0 {
+        if !n.is_multiple_of(bs) {
             return None;
         }
         (n / bs).checked_mul(ts)

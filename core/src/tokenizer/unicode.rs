@@ -77,7 +77,7 @@ pub(crate) fn bert_strip_accents(c: char) -> Stripped {
         out.buf[0] = 0x1100 + s / (21 * 28);
         out.buf[1] = 0x1161 + (s % (21 * 28)) / 28;
         out.len = 2;
-        if s % 28 != 0 {
+        if !s.is_multiple_of(28) {
             out.buf[2] = 0x11A7 + s % 28;
             out.len = 3;
         }

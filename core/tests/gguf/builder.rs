@@ -92,7 +92,7 @@ pub fn tensor_bytes(ty: u32, dims: &[u64]) -> Option<usize> {
     let ty = GgmlType::from_u32(ty)?;
     let n: u64 = dims.iter().try_fold(1u64, |a, &d| a.checked_mul(d))?;
     let (bs, ts) = ty.block_geometry();
-    if n % bs as u64 != 0 {
+    if !n.is_multiple_of(bs as u64) {
         return None;
     }
     let b = (n / bs as u64).checked_mul(ts as u64)?;

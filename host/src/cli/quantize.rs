@@ -130,7 +130,7 @@ pub fn choose_type(t: &TensorInfo<'_>, target: Target, has_output: bool) -> Ggml
         return t.ty;
     }
     let cols = t.dims[0];
-    let fits = |ty: GgmlType| cols % ty.block_size() as u64 == 0;
+    let fits = |ty: GgmlType| cols.is_multiple_of(ty.block_size() as u64);
     let mut ty = target.ggml_type();
     let is_output = t.name == "output.weight" || (!has_output && t.name == "token_embd.weight");
     if is_output
