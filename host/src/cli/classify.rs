@@ -8,6 +8,8 @@ use anyhow::{bail, Result};
 use super::embed::{batched, read_texts, Loaded};
 use super::ThreadsArg;
 
+/// Classify texts with a model's classification head
+///
 /// Classifies each text with the model's head (an intent head attached by
 /// `mote convert --head`, or a BertForSequenceClassification classifier)
 /// and prints the best label with its probability. Texts come from the

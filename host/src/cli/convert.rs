@@ -7,6 +7,8 @@ use anyhow::{bail, Result};
 
 use crate::convert::{self, ConvertOptions, OutType};
 
+/// Convert a Hugging Face BERT checkpoint to GGUF
+///
 /// Converts a Hugging Face BERT checkpoint directory (config.json,
 /// tokenizer.json or vocab.txt, model.safetensors, and the
 /// sentence-transformers pooling config when present) to GGUF with

@@ -20,6 +20,8 @@ use crate::pool::ThreadPool;
 /// many tokens, few enough that the scratch stays small.
 pub const BATCH: usize = 32;
 
+/// Print sentence embeddings (BERT-family GGUF)
+///
 /// Prints one sentence embedding per text: pooled as the model says (mean
 /// unless its metadata says CLS) and L2-normalized. Texts come from the
 /// arguments, or one per line from stdin when there are none.
