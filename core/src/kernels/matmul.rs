@@ -13,7 +13,8 @@ use core::marker::PhantomData;
 
 use bytemuck::Pod;
 
-use super::{table::table, Error, KernelTable};
+use super::table::{table, MatVecFn, TileFn, TILE_MAX};
+use super::{Error, KernelTable};
 use crate::exec::Executor;
 use crate::quant::{self, BlockQ4K, BlockQ4_0, BlockQ4_1, BlockQ5_0, BlockQ5_1, BlockQ6K};
 use crate::quant::{BlockQ8K, BlockQ8_0, BlockQ8_1};
@@ -167,10 +168,17 @@ pub fn matmul_with(
     // each arm differs only in its block types and kernel.
     macro_rules! quantized {
         ($w:ty, $a:ty, $kernel:ident) => {
+            quantized!($w, $a, $kernel, None, None)
+        };
+        ($w:ty, $a:ty, $kernel:ident, $tile:expr, $matvec:expr) => {
             run::<$w, $a>(
                 quant::blocks(ty, w.data).map_err(b)?,
                 quant::blocks(act, s).map_err(b)?,
-                t.$kernel,
+                Kernels {
+                    dot: t.$kernel,
+                    tile: $tile,
+                    matvec: $matvec,
+                },
                 shape,
                 y,
                 exec,
@@ -179,9 +187,15 @@ pub fn matmul_with(
     }
     use GgmlType::*;
     match ty {
-        Q8_0 => quantized!(BlockQ8_0, BlockQ8_0, q8_0_q8_0),
-        Q4_0 => quantized!(BlockQ4_0, BlockQ8_0, q4_0_q8_0),
-        Q4_1 => quantized!(BlockQ4_1, BlockQ8_1, q4_1_q8_1),
+        Q8_0 => quantized!(BlockQ8_0, BlockQ8_0, q8_0_q8_0, t.q8_0_q8_0_tile, None),
+        Q4_0 => quantized!(BlockQ4_0, BlockQ8_0, q4_0_q8_0, t.q4_0_q8_0_tile, None),
+        Q4_1 => quantized!(
+            BlockQ4_1,
+            BlockQ8_1,
+            q4_1_q8_1,
+            t.q4_1_q8_1_tile,
+            t.q4_1_q8_1_matvec
+        ),
         Q5_0 => quantized!(BlockQ5_0, BlockQ8_0, q5_0_q8_0),
         Q5_1 => quantized!(BlockQ5_1, BlockQ8_1, q5_1_q8_1),
         Q4_K => quantized!(BlockQ4K, BlockQ8K, q4_k_q8_k),
@@ -189,7 +203,11 @@ pub fn matmul_with(
         F16 => run::<[u8; 2], f32>(
             quant::blocks(ty, w.data).map_err(b)?,
             x,
-            t.f16_f32,
+            Kernels {
+                dot: t.f16_f32,
+                tile: None,
+                matvec: None,
+            },
             shape,
             y,
             exec,
@@ -197,7 +215,11 @@ pub fn matmul_with(
         BF16 => run::<[u8; 2], f32>(
             quant::blocks(ty, w.data).map_err(b)?,
             x,
-            t.bf16_f32,
+            Kernels {
+                dot: t.bf16_f32,
+                tile: None,
+                matvec: None,
+            },
             shape,
             y,
             exec,
@@ -205,7 +227,11 @@ pub fn matmul_with(
         F32 => run::<f32, f32>(
             bytemuck::try_cast_slice(w.data).map_err(|_| Error::Misaligned)?,
             x,
-            t.f32_f32,
+            Kernels {
+                dot: t.f32_f32,
+                tile: None,
+                matvec: None,
+            },
             shape,
             y,
             exec,
@@ -213,6 +239,14 @@ pub fn matmul_with(
         _ => return Err(Error::UnsupportedType(ty)),
     }
     Ok(())
+}
+
+/// One pairing's kernels from the table: the dot product, and the tile and
+/// mat-vec kernels when the table has them.
+struct Kernels<W, A> {
+    dot: fn(&[W], &[A]) -> f32,
+    tile: Option<TileFn<W, A>>,
+    matvec: Option<MatVecFn<W, A>>,
 }
 
 /// The dimensions `run` needs besides the data.
@@ -249,18 +283,31 @@ fn plan(s: Shape, threads: usize) -> (usize, usize) {
     (chunk, s.rows.div_ceil(chunk))
 }
 
+/// Mat-mul tile shape: activation rows × weight rows per [`TileFn`] call
+/// (each weight block decoded once for 4 activation rows; 4 × 2 was the
+/// fastest shape measured on AVX2, where 16 registers bound the tile).
+const TILE_X: usize = 4;
+const TILE_W: usize = 2;
+
 /// Runs `dot` for every (activation row, weight row) pair, weight rows
-/// split into jobs. `w` holds `rows` rows of equal length, `a` holds `n`.
+/// split into jobs, or `tile` over blocks of pairs when the table has one.
+/// `w` holds `rows` rows of equal length, `a` holds `n`.
 fn run<W: Pod + Sync, A: Pod + Sync>(
     w: &[W],
     a: &[A],
-    dot: fn(&[W], &[A]) -> f32,
+    k: Kernels<W, A>,
     s: Shape,
     y: &mut [f32],
     exec: &dyn Executor,
 ) {
     let wpr = w.len().checked_div(s.rows).unwrap_or(0);
     let apr = a.len().checked_div(s.n).unwrap_or(0);
+    // Tiles need whole blocks on both sides, one activation block per
+    // weight block (true of every pairing that has tiles).
+    let blocks = wpr == apr && wpr > 0;
+    let (dot, tile, matvec) = (k.dot, k.tile, k.matvec);
+    let tile = tile.filter(|_| blocks && s.n > 1);
+    let matvec = matvec.filter(|_| blocks && s.n == 1);
     let (chunk, jobs) = plan(s, exec.threads());
     let out = Out::new(y);
     exec.for_each(jobs, &|job| {
@@ -269,6 +316,33 @@ fn run<W: Pod + Sync, A: Pod + Sync>(
         let Some(wchunk) = w.get(r0 * wpr..r1 * wpr) else {
             return;
         };
+        if let Some(matvec) = matvec {
+            // SAFETY: job `job` alone owns weight rows r0..r1, so it alone
+            // writes y[r0..r1] (n = 1).
+            matvec(wchunk, a, wpr, unsafe { out.slice(r0, r1) });
+            return;
+        }
+        if let Some(tile) = tile {
+            let (tx, tw) = (TILE_X, TILE_W);
+            // Tiles of TILE_X activation rows × TILE_W weight rows, smaller
+            // at the edges.
+            let mut buf = [0f32; TILE_MAX * TILE_MAX];
+            for (ib, xs) in a.chunks(apr * tx).enumerate() {
+                let ri = xs.len() / apr;
+                for (kb, ws) in wchunk.chunks(wpr * tw).enumerate() {
+                    let cj = ws.len() / wpr;
+                    tile(ws, xs, wpr, &mut buf);
+                    for i in 0..ri {
+                        for (j, &v) in buf.iter().skip(i * cj).take(cj).enumerate() {
+                            // SAFETY: job `job` alone owns weight rows
+                            // r0..r1, and r0 + kb·tw + j is one of them.
+                            unsafe { out.set((ib * tx + i) * s.rows + r0 + kb * tw + j, v) };
+                        }
+                    }
+                }
+            }
+            return;
+        }
         for (i, xa) in a.chunks_exact(apr.max(1)).enumerate() {
             for (k, wr) in wchunk.chunks_exact(wpr.max(1)).enumerate() {
                 // SAFETY: job `job` alone owns weight rows r0..r1, so index
@@ -297,6 +371,21 @@ impl<'y> Out<'y> {
             ptr: y.as_mut_ptr(),
             len: y.len(),
             _y: PhantomData,
+        }
+    }
+
+    /// `y[r0..r1]` (empty when out of range).
+    ///
+    /// # Safety
+    /// No other thread may read or write those elements while the slice
+    /// lives.
+    #[allow(clippy::mut_from_ref)]
+    unsafe fn slice(&self, r0: usize, r1: usize) -> &mut [f32] {
+        if r0 <= r1 && r1 <= self.len {
+            // SAFETY: in bounds, and exclusive by the caller's contract.
+            unsafe { core::slice::from_raw_parts_mut(self.ptr.add(r0), r1 - r0) }
+        } else {
+            &mut []
         }
     }
 

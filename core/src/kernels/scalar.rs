@@ -154,3 +154,19 @@ pub fn vec_dot_bf16_f32(w: &[[u8; 2]], x: &[f32]) -> f32 {
 pub fn vec_dot_f32_f32(w: &[f32], x: &[f32]) -> f32 {
     w.iter().zip(x).map(|(&w, &x)| w * x).sum()
 }
+
+/// A register tile (see [`TileFn`](super::table::TileFn)) computed one
+/// pair at a time with `dot`: the scalar twin of the SIMD tiles.
+pub fn tile_by_dots<W, A>(dot: fn(&[W], &[A]) -> f32, w: &[W], x: &[A], nb: usize, y: &mut [f32]) {
+    if nb == 0 {
+        return;
+    }
+    let c = w.len() / nb;
+    for (i, xi) in x.chunks_exact(nb).enumerate() {
+        for (j, wj) in w.chunks_exact(nb).enumerate() {
+            if let Some(o) = y.get_mut(i * c + j) {
+                *o = dot(wj, xi);
+            }
+        }
+    }
+}

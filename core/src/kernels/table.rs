@@ -47,6 +47,22 @@ impl core::fmt::Display for Isa {
     }
 }
 
+/// A register tile: `y[i·c + j] = dot(w row j, x row i)` for the
+/// `c = w.len() / nb` weight rows and `r = x.len() / nb` activation rows
+/// (both 1..=[`TILE_MAX`], rows of `nb` blocks, stored one after another);
+/// `y` holds at least `r·c` values. A pair's result is the same, bit for
+/// bit, whatever the shape of the tile it is computed in; the scalar twin
+/// is [`scalar::tile_by_dots`] over the scalar dot product.
+pub type TileFn<W, A> = fn(w: &[W], x: &[A], nb: usize, y: &mut [f32]);
+
+/// Mat-vec over many rows: `y[j] = dot(w row j, x)` for every row of `w`
+/// (`w.len() / nb` rows of `nb` blocks; `x` is one row of `nb` blocks).
+/// Each result equals the table's dot product of that row, bit for bit.
+pub type MatVecFn<W, A> = fn(w: &[W], x: &[A], nb: usize, y: &mut [f32]);
+
+/// The most rows on either side of a [`TileFn`] call.
+pub const TILE_MAX: usize = 4;
+
 /// One dot-product kernel per pairing ggml uses. Every kernel reads
 /// `min(w.len(), x.len())` elements of each side; callers pass equal
 /// lengths.
@@ -74,6 +90,16 @@ pub struct KernelTable {
     pub bf16_f32: fn(&[[u8; 2]], &[f32]) -> f32,
     /// f32 · f32.
     pub f32_f32: fn(&[f32], &[f32]) -> f32,
+    /// Q8_0 · Q8_0 register tiles (`None`: matmul calls the dot product
+    /// per pair). Tables without a tile of their own leave it `None` rather
+    /// than inherit a scalar one, so matmul keeps their SIMD dot products.
+    pub q8_0_q8_0_tile: Option<TileFn<BlockQ8_0, BlockQ8_0>>,
+    /// Q4_0 · Q8_0 register tiles.
+    pub q4_0_q8_0_tile: Option<TileFn<BlockQ4_0, BlockQ8_0>>,
+    /// Q4_1 · Q8_1 register tiles.
+    pub q4_1_q8_1_tile: Option<TileFn<BlockQ4_1, BlockQ8_1>>,
+    /// Q4_1 · Q8_1 mat-vec (`None`: one dot product per row).
+    pub q4_1_q8_1_matvec: Option<MatVecFn<BlockQ4_1, BlockQ8_1>>,
     /// An f32 row to Q8_0 activation blocks ([`act_quant`](super::act_quant)'s rule).
     pub act_q8_0: fn(&[f32], &mut [BlockQ8_0]),
     /// An f32 row to Q8_1 activation blocks.
@@ -93,6 +119,10 @@ pub const SCALAR: KernelTable = KernelTable {
     f16_f32: scalar::vec_dot_f16_f32,
     bf16_f32: scalar::vec_dot_bf16_f32,
     f32_f32: scalar::vec_dot_f32_f32,
+    q8_0_q8_0_tile: None,
+    q4_0_q8_0_tile: None,
+    q4_1_q8_1_tile: None,
+    q4_1_q8_1_matvec: None,
     act_q8_0: act_quant::q8_0,
     act_q8_1: act_quant::q8_1,
 };

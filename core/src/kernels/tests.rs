@@ -238,3 +238,244 @@ fn the_selected_table_is_the_best_available_unless_scalar_is_forced() {
         assert_eq!(Some(chosen), best);
     }
 }
+
+/// The table's register tile for `wt`, as bytes in and floats out (`None`
+/// when the table has none for that format).
+fn tile(t: &KernelTable, wt: GgmlType, w: &[u8], x: &[u8], nb: usize) -> Option<Vec<f32>> {
+    use bytemuck::cast_slice as c;
+    use GgmlType::*;
+    let (r, cols) = (
+        x.len() / wt_act_size(wt)? / nb.max(1),
+        w.len() / wt.type_size() / nb.max(1),
+    );
+    let mut y = std::vec![f32::NAN; r * cols];
+    match wt {
+        Q8_0 => (t.q8_0_q8_0_tile?)(c(w), c(x), nb, &mut y),
+        Q4_0 => (t.q4_0_q8_0_tile?)(c(w), c(x), nb, &mut y),
+        Q4_1 => (t.q4_1_q8_1_tile?)(c(w), c(x), nb, &mut y),
+        _ => return None,
+    }
+    Some(y)
+}
+
+/// Bytes per activation block of `wt`'s pairing.
+fn wt_act_size(wt: GgmlType) -> Option<usize> {
+    PAIRS
+        .iter()
+        .find(|(w, _)| *w == wt)
+        .map(|(_, a)| a.type_size())
+}
+
+/// The scalar twin of [`tile`]: one scalar dot product per pair.
+fn scalar_tile(wt: GgmlType, w: &[u8], x: &[u8], nb: usize) -> Option<Vec<f32>> {
+    use bytemuck::cast_slice as c;
+    use GgmlType::*;
+    let s = scalar_table();
+    let (r, cols) = (
+        x.len() / wt_act_size(wt)? / nb,
+        w.len() / wt.type_size() / nb,
+    );
+    let mut y = std::vec![f32::NAN; r * cols];
+    match wt {
+        Q8_0 => super::scalar::tile_by_dots(s.q8_0_q8_0, c(w), c(x), nb, &mut y),
+        Q4_0 => super::scalar::tile_by_dots(s.q4_0_q8_0, c(w), c(x), nb, &mut y),
+        Q4_1 => super::scalar::tile_by_dots(s.q4_1_q8_1, c(w), c(x), nb, &mut y),
+        _ => return None,
+    }
+    Some(y)
+}
+
+#[test]
+fn simd_tiles_equal_scalar_and_do_not_depend_on_the_tile_shape() -> TestResult {
+    use super::table::TILE_MAX;
+    let mut exercised = Vec::new();
+    for t in available() {
+        for (wt, at) in PAIRS {
+            for nb in [1usize, 2, 3, 18, 33] {
+                let n = nb * wt.block_size();
+                let (wb, ab) = (wt.type_size() * nb, at.type_size() * nb);
+                // TILE_MAX rows of each side; tiles take leading rows.
+                let wf = values(TILE_MAX * n, nb as u32 + 11);
+                let mut xf = values(TILE_MAX * n, nb as u32 + 111);
+                if let Some(v) = xf.get_mut(n / 3) {
+                    *v *= 20.0;
+                }
+                let (mut w, mut x) = (quantized(wt, &wf)?, quantized(at, &xf)?);
+                for exact in [false, true] {
+                    if exact {
+                        power_of_two_scales(wt, &mut w);
+                        power_of_two_scales(at, &mut x);
+                    }
+                    for r in 1..=TILE_MAX {
+                        for c in 1..=TILE_MAX {
+                            let (ws, xs) = (&w[..c * wb], &x[..r * ab]);
+                            let Some(y) = tile(t, wt, ws, xs, nb) else {
+                                continue;
+                            };
+                            let want = scalar_tile(wt, ws, xs, nb).ok_or("scalar")?;
+                            for i in 0..r {
+                                for j in 0..c {
+                                    let (a, b) = (want[i * c + j], y[i * c + j]);
+                                    // The same pair alone, as a 1 × 1 tile.
+                                    let one = tile(
+                                        t,
+                                        wt,
+                                        &w[j * wb..(j + 1) * wb],
+                                        &x[i * ab..(i + 1) * ab],
+                                        nb,
+                                    )
+                                    .ok_or("1x1")?[0];
+                                    let what = std::format!(
+                                        "{} {wt} {r}x{c} tile, pair ({i}, {j}), {nb} blocks, exact scales {exact}",
+                                        t.isa
+                                    );
+                                    assert_eq!(
+                                        b.to_bits(),
+                                        one.to_bits(),
+                                        "{what}: {b} vs 1x1 {one}"
+                                    );
+                                    if exact {
+                                        assert_eq!(
+                                            a.to_bits(),
+                                            b.to_bits(),
+                                            "{what}: scalar {a} vs {b}"
+                                        );
+                                    } else {
+                                        let (wd, xd) = (
+                                            deq(wt, &w[j * wb..(j + 1) * wb], n)?,
+                                            deq(at, &x[i * ab..(i + 1) * ab], n)?,
+                                        );
+                                        let mag: f32 =
+                                            wd.iter().zip(&xd).map(|(a, b)| (a * b).abs()).sum();
+                                        assert!(
+                                            (a - b).abs() <= 1e-5 * mag + 1e-6 * nb as f32,
+                                            "{what}: scalar {a} vs {b} (Σ|wx| {mag})"
+                                        );
+                                    }
+                                }
+                            }
+                            exercised.push(t.isa.name());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    exercised.dedup();
+    std::eprintln!("tiles exercised: {exercised:?}");
+    Ok(())
+}
+
+#[test]
+fn tiled_matmul_equals_scalar_matmul_exactly() -> TestResult {
+    use super::matmul::{activation_scratch_bytes, matmul_with, QMatrix};
+    use crate::exec::Serial;
+    let cols = 64;
+    for t in available() {
+        for (wt, at) in PAIRS.into_iter().take(3) {
+            // Row and activation counts that leave every kind of tile
+            // remainder.
+            for rows in [1usize, 2, 5, 7, 9] {
+                for n in [1usize, 2, 3, 5, 6, 9] {
+                    let mut w = quantized(wt, &values(rows * cols, (rows * 31 + n) as u32))?;
+                    power_of_two_scales(wt, &mut w);
+                    // The activation scales come from the quantizer: with
+                    // each block's max |x| at 127/128 and every value a
+                    // multiple of 1/128 it makes d = 1/128 and exact quants.
+                    let mut xf = values(n * cols, (rows + 7 * n) as u32);
+                    for b in xf.chunks_exact_mut(at.block_size()) {
+                        b[0] = 127.0 / 128.0;
+                        for v in b[1..].iter_mut() {
+                            *v = libm::roundf(*v * 127.0) / 128.0;
+                        }
+                    }
+                    let m = QMatrix {
+                        ty: wt,
+                        rows,
+                        cols,
+                        data: &w,
+                    };
+                    let mut scratch = std::vec![0u8; activation_scratch_bytes(wt, n, cols)];
+                    let (mut y, mut want) = (std::vec![0f32; n * rows], std::vec![1f32; n * rows]);
+                    matmul_with(t, &m, &xf, &mut y, &mut scratch, &Serial)?;
+                    matmul_with(scalar_table(), &m, &xf, &mut want, &mut scratch, &Serial)?;
+                    for (k, (a, b)) in want.iter().zip(&y).enumerate() {
+                        assert_eq!(
+                            a.to_bits(),
+                            b.to_bits(),
+                            "{} {wt} {rows} rows, {n} activations, output {k}: scalar {a} vs {b}",
+                            t.isa
+                        );
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn matvec_kernels_equal_the_dot_product_of_each_row_and_the_scalar_one() -> TestResult {
+    use bytemuck::cast_slice as c;
+    use GgmlType::{Q4_1, Q8_1};
+    let scalar = scalar_table();
+    let mut exercised = Vec::new();
+    for t in available() {
+        let Some(matvec) = t.q4_1_q8_1_matvec else {
+            continue;
+        };
+        exercised.push(t.isa.name());
+        // Past 256 blocks the AVX2 kernel converts activation scales as
+        // it goes instead of up front.
+        for nb in [1usize, 2, 3, 4, 5, 7, 18, 48, 257, 300] {
+            let n = 32 * nb;
+            for rows in [1usize, 2, 5] {
+                let wf = values(rows * n, (nb * 7 + rows) as u32);
+                let mut xf = values(n, nb as u32 + 3);
+                if let Some(v) = xf.get_mut(n / 2) {
+                    *v *= 20.0;
+                }
+                let (mut w, mut x) = (quantized(Q4_1, &wf)?, quantized(Q8_1, &xf)?);
+                for exact in [false, true] {
+                    if exact {
+                        power_of_two_scales(Q4_1, &mut w);
+                        power_of_two_scales(Q8_1, &mut x);
+                    }
+                    let mut y = std::vec![f32::NAN; rows];
+                    matvec(c(&w), c(&x), nb, &mut y);
+                    let rb = Q4_1.type_size() * nb;
+                    for (j, &got) in y.iter().enumerate() {
+                        let wj = &w[j * rb..(j + 1) * rb];
+                        let what = std::format!(
+                            "{} Q4_1 mat-vec, {nb} blocks, row {j} of {rows}, exact scales {exact}",
+                            t.isa
+                        );
+                        let dot = (t.q4_1_q8_1)(c(wj), c(&x));
+                        assert_eq!(
+                            got.to_bits(),
+                            dot.to_bits(),
+                            "{what}: {got} vs the dot product {dot}"
+                        );
+                        let want = (scalar.q4_1_q8_1)(c(wj), c(&x));
+                        if exact {
+                            assert_eq!(
+                                got.to_bits(),
+                                want.to_bits(),
+                                "{what}: {got} vs scalar {want}"
+                            );
+                        } else {
+                            let (wd, xd) = (deq(Q4_1, wj, n)?, deq(Q8_1, &x, n)?);
+                            let mag: f32 = wd.iter().zip(&xd).map(|(a, b)| (a * b).abs()).sum();
+                            assert!(
+                                (got - want).abs() <= 1e-5 * mag + 1e-6 * nb as f32,
+                                "{what}: {got} vs scalar {want} (Σ|wx| {mag})"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+    std::eprintln!("Q4_1 mat-vec kernels exercised: {exercised:?}");
+    Ok(())
+}

@@ -480,7 +480,6 @@ macro_rules! wrap {
 wrap! {
     vec_dot_q8_0_q8_0 => q8_0_q8_0(BlockQ8_0, BlockQ8_0);
     vec_dot_q4_0_q8_0 => q4_0_q8_0(BlockQ4_0, BlockQ8_0);
-    vec_dot_q4_1_q8_1 => q4_1_q8_1(BlockQ4_1, BlockQ8_1);
     vec_dot_q5_0_q8_0 => q5_0_q8_0(BlockQ5_0, BlockQ8_0);
     vec_dot_q5_1_q8_1 => q5_1_q8_1(BlockQ5_1, BlockQ8_1);
     vec_dot_q4_k_q8_k => q4_k_q8_k(BlockQ4K, BlockQ8K);

@@ -6,6 +6,8 @@
 extern crate std;
 
 mod avx2;
+mod avx2_rows;
+mod avx2_tile;
 mod avx512;
 
 use super::table::{Isa, KernelTable};
@@ -37,7 +39,7 @@ const AVX2_CONST: KernelTable = KernelTable {
     isa: Isa::Avx2,
     q8_0_q8_0: avx2::vec_dot_q8_0_q8_0,
     q4_0_q8_0: avx2::vec_dot_q4_0_q8_0,
-    q4_1_q8_1: avx2::vec_dot_q4_1_q8_1,
+    q4_1_q8_1: avx2_rows::vec_dot_q4_1_q8_1,
     q5_0_q8_0: avx2::vec_dot_q5_0_q8_0,
     q5_1_q8_1: avx2::vec_dot_q5_1_q8_1,
     q4_k_q8_k: avx2::vec_dot_q4_k_q8_k,
@@ -45,6 +47,10 @@ const AVX2_CONST: KernelTable = KernelTable {
     f16_f32: avx2::vec_dot_f16_f32,
     bf16_f32: avx2::vec_dot_bf16_f32,
     f32_f32: avx2::vec_dot_f32_f32,
+    q8_0_q8_0_tile: Some(avx2_tile::tile_q8_0_q8_0),
+    q4_0_q8_0_tile: Some(avx2_tile::tile_q4_0_q8_0),
+    q4_1_q8_1_tile: Some(avx2_tile::tile_q4_1_q8_1),
+    q4_1_q8_1_matvec: Some(avx2_rows::rows_q4_1_q8_1),
     act_q8_0: avx2::quantize_q8_0,
     act_q8_1: avx2::quantize_q8_1,
 };
