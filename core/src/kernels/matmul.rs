@@ -187,7 +187,13 @@ pub fn matmul_with(
     }
     use GgmlType::*;
     match ty {
-        Q8_0 => quantized!(BlockQ8_0, BlockQ8_0, q8_0_q8_0, t.q8_0_q8_0_tile, None),
+        Q8_0 => quantized!(
+            BlockQ8_0,
+            BlockQ8_0,
+            q8_0_q8_0,
+            t.q8_0_q8_0_tile,
+            t.q8_0_q8_0_matvec
+        ),
         Q4_0 => quantized!(BlockQ4_0, BlockQ8_0, q4_0_q8_0, t.q4_0_q8_0_tile, None),
         Q4_1 => quantized!(
             BlockQ4_1,

@@ -98,7 +98,9 @@ pub struct KernelTable {
     pub q4_0_q8_0_tile: Option<TileFn<BlockQ4_0, BlockQ8_0>>,
     /// Q4_1 · Q8_1 register tiles.
     pub q4_1_q8_1_tile: Option<TileFn<BlockQ4_1, BlockQ8_1>>,
-    /// Q4_1 · Q8_1 mat-vec (`None`: one dot product per row).
+    /// Q8_0 · Q8_0 mat-vec (`None`: one dot product per row).
+    pub q8_0_q8_0_matvec: Option<MatVecFn<BlockQ8_0, BlockQ8_0>>,
+    /// Q4_1 · Q8_1 mat-vec.
     pub q4_1_q8_1_matvec: Option<MatVecFn<BlockQ4_1, BlockQ8_1>>,
     /// An f32 row to Q8_0 activation blocks ([`act_quant`](super::act_quant)'s rule).
     pub act_q8_0: fn(&[f32], &mut [BlockQ8_0]),
@@ -122,6 +124,7 @@ pub const SCALAR: KernelTable = KernelTable {
     q8_0_q8_0_tile: None,
     q4_0_q8_0_tile: None,
     q4_1_q8_1_tile: None,
+    q8_0_q8_0_matvec: None,
     q4_1_q8_1_matvec: None,
     act_q8_0: act_quant::q8_0,
     act_q8_1: act_quant::q8_1,

@@ -414,68 +414,86 @@ fn tiled_matmul_equals_scalar_matmul_exactly() -> TestResult {
     Ok(())
 }
 
+/// The table's mat-vec kernel for `wt` (`None` when it has none).
+fn matvec(t: &KernelTable, wt: GgmlType, w: &[u8], x: &[u8], nb: usize) -> Option<Vec<f32>> {
+    use bytemuck::cast_slice as c;
+    let mut y = std::vec![f32::NAN; w.len() / wt.type_size() / nb.max(1)];
+    match wt {
+        GgmlType::Q8_0 => (t.q8_0_q8_0_matvec?)(c(w), c(x), nb, &mut y),
+        GgmlType::Q4_1 => (t.q4_1_q8_1_matvec?)(c(w), c(x), nb, &mut y),
+        _ => return None,
+    }
+    Some(y)
+}
+
 #[test]
 fn matvec_kernels_equal_the_dot_product_of_each_row_and_the_scalar_one() -> TestResult {
-    use bytemuck::cast_slice as c;
-    use GgmlType::{Q4_1, Q8_1};
     let scalar = scalar_table();
     let mut exercised = Vec::new();
     for t in available() {
-        let Some(matvec) = t.q4_1_q8_1_matvec else {
-            continue;
-        };
-        exercised.push(t.isa.name());
-        // Past 256 blocks the AVX2 kernel converts activation scales as
-        // it goes instead of up front.
-        for nb in [1usize, 2, 3, 4, 5, 7, 18, 48, 257, 300] {
-            let n = 32 * nb;
-            for rows in [1usize, 2, 5] {
-                let wf = values(rows * n, (nb * 7 + rows) as u32);
-                let mut xf = values(n, nb as u32 + 3);
-                if let Some(v) = xf.get_mut(n / 2) {
-                    *v *= 20.0;
+        for (wt, at) in PAIRS {
+            // Past 256 blocks the AVX2 kernels convert activation scales
+            // as they go instead of up front.
+            for nb in [1usize, 2, 3, 4, 5, 7, 18, 48, 257, 300] {
+                let n = 32 * nb;
+                if n % wt.block_size() != 0 {
+                    continue;
                 }
-                let (mut w, mut x) = (quantized(Q4_1, &wf)?, quantized(Q8_1, &xf)?);
-                for exact in [false, true] {
-                    if exact {
-                        power_of_two_scales(Q4_1, &mut w);
-                        power_of_two_scales(Q8_1, &mut x);
+                for rows in [1usize, 2, 5] {
+                    let wf = values(rows * n, (nb * 7 + rows) as u32);
+                    let mut xf = values(n, nb as u32 + 3);
+                    if let Some(v) = xf.get_mut(n / 2) {
+                        *v *= 20.0;
                     }
-                    let mut y = std::vec![f32::NAN; rows];
-                    matvec(c(&w), c(&x), nb, &mut y);
-                    let rb = Q4_1.type_size() * nb;
-                    for (j, &got) in y.iter().enumerate() {
-                        let wj = &w[j * rb..(j + 1) * rb];
-                        let what = std::format!(
-                            "{} Q4_1 mat-vec, {nb} blocks, row {j} of {rows}, exact scales {exact}",
-                            t.isa
-                        );
-                        let dot = (t.q4_1_q8_1)(c(wj), c(&x));
-                        assert_eq!(
-                            got.to_bits(),
-                            dot.to_bits(),
-                            "{what}: {got} vs the dot product {dot}"
-                        );
-                        let want = (scalar.q4_1_q8_1)(c(wj), c(&x));
+                    let (mut w, mut x) = (quantized(wt, &wf)?, quantized(at, &xf)?);
+                    for exact in [false, true] {
                         if exact {
+                            power_of_two_scales(wt, &mut w);
+                            power_of_two_scales(at, &mut x);
+                        }
+                        let Some(y) = matvec(t, wt, &w, &x, nb) else {
+                            continue;
+                        };
+                        exercised.push(std::format!("{} {wt}", t.isa));
+                        let rb = wt.type_size() * nb;
+                        for (j, &got) in y.iter().enumerate() {
+                            let wj = &w[j * rb..(j + 1) * rb];
+                            let what = std::format!(
+                                "{} {wt} mat-vec, {nb} blocks, row {j} of {rows}, exact scales {exact}",
+                                t.isa
+                            );
+                            let dot = dot(t, wt, wj, &x, &[]);
                             assert_eq!(
                                 got.to_bits(),
-                                want.to_bits(),
-                                "{what}: {got} vs scalar {want}"
+                                dot.to_bits(),
+                                "{what}: {got} vs the dot product {dot}"
                             );
-                        } else {
-                            let (wd, xd) = (deq(Q4_1, wj, n)?, deq(Q8_1, &x, n)?);
-                            let mag: f32 = wd.iter().zip(&xd).map(|(a, b)| (a * b).abs()).sum();
-                            assert!(
-                                (got - want).abs() <= 1e-5 * mag + 1e-6 * nb as f32,
-                                "{what}: {got} vs scalar {want} (Σ|wx| {mag})"
-                            );
+                            let want = dot_scalar(scalar, wt, wj, &x);
+                            if exact {
+                                assert_eq!(
+                                    got.to_bits(),
+                                    want.to_bits(),
+                                    "{what}: {got} vs scalar {want}"
+                                );
+                            } else {
+                                let (wd, xd) = (deq(wt, wj, n)?, deq(at, &x, n)?);
+                                let mag: f32 = wd.iter().zip(&xd).map(|(a, b)| (a * b).abs()).sum();
+                                assert!(
+                                    (got - want).abs() <= 1e-5 * mag + 1e-6 * nb as f32,
+                                    "{what}: {got} vs scalar {want} (Σ|wx| {mag})"
+                                );
+                            }
                         }
                     }
                 }
             }
         }
     }
-    std::eprintln!("Q4_1 mat-vec kernels exercised: {exercised:?}");
+    exercised.dedup();
+    std::eprintln!("mat-vec kernels exercised: {exercised:?}");
     Ok(())
+}
+
+fn dot_scalar(s: &KernelTable, wt: GgmlType, w: &[u8], x: &[u8]) -> f32 {
+    dot(s, wt, w, x, &[])
 }

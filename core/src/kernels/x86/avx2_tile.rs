@@ -10,15 +10,16 @@
 //! accumulator per pair in registers (matmul uses 4 × 2).
 //!
 //! Every pair is summed in the same order whatever the tile shape: one
-//! accumulator, block after block, `acc = d_w·d_x · Σq + acc` (one FMA per
-//! 4 lanes), then a fixed horizontal sum, then (Q4_1) `+ Σ m_w·s_x`
-//! summed block after block with FMAs. So a pair's result does not depend
-//! on the tile it was computed in (which rows were its neighbours, how
-//! many threads split the rows). It does differ in the last bits from the
-//! table's dot product, which sums in another order.
+//! accumulator, block after block, `acc = d_w·d_x · Σq + acc`, then a
+//! fixed horizontal sum, then (Q4_1) `+ Σ m_w·s_x` summed block after
+//! block with FMAs. So a pair's result does not depend on the tile it was
+//! computed in (which rows were its neighbours, how many threads split
+//! the rows). For Q4_1 that order is llama.cpp's own (see [`tile_q4_1`]);
+//! Q8_0 and Q4_0 sum in 128-bit lanes, which on Zen 1 is what pays.
 
 use core::arch::x86_64::*;
 
+use super::avx2::{hsum, load32, nibbles};
 use crate::quant::{BlockQ4_0, BlockQ4_1, BlockQ8_0, BlockQ8_1};
 
 /// The most rows on either side of a tile.
@@ -166,11 +167,12 @@ fn halves(q: &[i8; 32]) -> (&[i8; 16], &[i8; 16]) {
 /// `y[i·C + j] = dot(w row j, x row i)` for `R` activation rows and `C`
 /// weight rows of `nb` blocks each (`w`: `C·nb` blocks, `x`: `R·nb`).
 ///
-/// 128-bit lanes throughout: on Zen 1 a 256-bit operation costs two, and
-/// the integer multiplies, which only one port runs, dominate. A 4-bit
-/// block's two `maddubs` halves add as i16 (each lane is at most
-/// 2·15·128 in magnitude) before the one widening `madd`; an 8-bit
-/// block's cannot (2·127·127 each), so it takes two.
+/// Q8_0 and Q4_0 here; Q4_1 goes to [`tile_q4_1`]. 128-bit lanes
+/// throughout: on Zen 1 a 256-bit operation costs two, and the integer
+/// multiplies, which only one port runs, dominate. A Q4_0 block's two
+/// `maddubs` halves add as i16 (each lane is at most 2·8·127 in
+/// magnitude) before the one widening `madd`; a Q8_0 block's cannot
+/// (2·127·127 each), so it takes two.
 #[inline]
 #[target_feature(enable = "avx2,fma,f16c")]
 fn tile<const R: usize, const C: usize, W: TileWeight, A: TileAct>(
@@ -179,6 +181,10 @@ fn tile<const R: usize, const C: usize, W: TileWeight, A: TileAct>(
     nb: usize,
     y: &mut [f32],
 ) {
+    if W::KIND == Kind::NibblesMin {
+        tile_q4_1::<R, C, W, A>(w, x, nb, y);
+        return;
+    }
     let (Some(w), Some(x)) = (w.get(..C * nb), x.get(..R * nb)) else {
         return;
     };
@@ -193,10 +199,8 @@ fn tile<const R: usize, const C: usize, W: TileWeight, A: TileAct>(
     let ones = _mm_set1_epi16(1);
     let m4 = _mm_set1_epi8(0x0f);
     let eight = _mm_set1_epi8(8);
-    // One accumulator per pair; Σ m_w·s_x per weight row, lane i for
-    // activation row i.
+    // One accumulator per pair.
     let mut acc = [[_mm_setzero_ps(); C]; R];
-    let mut ms = [_mm_setzero_ps(); C];
     for l in 0..nb {
         let (mut wb, mut xb) = ([0u32; MAX], [0u32; MAX]);
         for (v, r) in wb.iter_mut().zip(&wr) {
@@ -205,7 +209,7 @@ fn tile<const R: usize, const C: usize, W: TileWeight, A: TileAct>(
         for (v, r) in xb.iter_mut().zip(&xr) {
             *v = r.get(l).map_or(0, |b| b.ds());
         }
-        let ((dw, mw), (dx, sx)) = (pairs4(wb, C), pairs4(xb, R));
+        let ((dw, _), (dx, _)) = (pairs4(wb, C), pairs4(xb, R));
         for j in 0..C {
             let Some(wb) = wr[j].get(l) else {
                 continue;
@@ -213,9 +217,6 @@ fn tile<const R: usize, const C: usize, W: TileWeight, A: TileAct>(
             // The pair scales d_w·d_x of weight row j, lane i for
             // activation row i.
             let pd = _mm_mul_ps(dx, lane(dw, j));
-            if W::KIND == Kind::NibblesMin {
-                ms[j] = _mm_fmadd_ps(sx, lane(mw, j), ms[j]);
-            }
             // The weight quants as two 16-byte halves (elements 0..16,
             // 16..32).
             let (w0, w1) = match W::KIND {
@@ -249,15 +250,11 @@ fn tile<const R: usize, const C: usize, W: TileWeight, A: TileAct>(
                         _mm_madd_epi16(_mm_maddubs_epi16(a0, _mm_sign_epi8(x0, w0)), ones),
                         _mm_madd_epi16(_mm_maddubs_epi16(a1, _mm_sign_epi8(x1, w1)), ones),
                     ),
-                    Kind::Nibbles8 => _mm_madd_epi16(
+                    Kind::Nibbles8 | Kind::NibblesMin => _mm_madd_epi16(
                         _mm_add_epi16(
                             _mm_maddubs_epi16(a0, _mm_sign_epi8(x0, w0)),
                             _mm_maddubs_epi16(a1, _mm_sign_epi8(x1, w1)),
                         ),
-                        ones,
-                    ),
-                    Kind::NibblesMin => _mm_madd_epi16(
-                        _mm_add_epi16(_mm_maddubs_epi16(w0, x0), _mm_maddubs_epi16(w1, x1)),
                         ones,
                     ),
                 };
@@ -265,19 +262,87 @@ fn tile<const R: usize, const C: usize, W: TileWeight, A: TileAct>(
             }
         }
     }
-    let mut msf = [[0f32; 4]; C];
-    if W::KIND == Kind::NibblesMin {
-        for (o, v) in msf.iter_mut().zip(ms) {
-            // SAFETY: `o` is 4 writable f32; unaligned store.
-            unsafe { _mm_storeu_ps(o.as_mut_ptr(), v) };
-        }
-    }
     for (i, acc) in acc.iter().enumerate() {
         for (j, &a) in acc.iter().enumerate() {
             let a = _mm_add_ps(a, _mm_movehl_ps(a, a));
-            let a = _mm_cvtss_f32(_mm_add_ss(a, _mm_movehdup_ps(a)));
             if let Some(o) = y.get_mut(i * C + j) {
-                *o = a + msf[j][i];
+                *o = _mm_cvtss_f32(_mm_add_ss(a, _mm_movehdup_ps(a)));
+            }
+        }
+    }
+}
+
+/// The Q4_1 tile, summed exactly as llama.cpp's x86 `ggml_vec_dot_q4_1_q8_1`
+/// sums one pair (which its prefill uses for Q4_1): per block
+/// `acc = d_w·d_x · Σq + acc` over 8 lanes (low nibbles' products in
+/// lanes 0..4, high in 4..8), `Σ m_w·s_x` as a chain of FMAs, then the
+/// horizontal sum plus that. Rounding like the reference matters here:
+/// faster orders (the i16 trick of the other formats) moved SmolLM2's
+/// logits by a third of a logit on a reference prompt, enough to flip a
+/// greedy pick.
+#[inline]
+#[target_feature(enable = "avx2,fma,f16c")]
+fn tile_q4_1<const R: usize, const C: usize, W: TileWeight, A: TileAct>(
+    w: &[W],
+    x: &[A],
+    nb: usize,
+    y: &mut [f32],
+) {
+    let (Some(w), Some(x)) = (w.get(..C * nb), x.get(..R * nb)) else {
+        return;
+    };
+    let mut wr: [&[W]; C] = [&[]; C];
+    for (r, c) in wr.iter_mut().zip(w.chunks_exact(nb.max(1))) {
+        *r = c;
+    }
+    let mut xr: [&[A]; R] = [&[]; R];
+    for (r, c) in xr.iter_mut().zip(x.chunks_exact(nb.max(1))) {
+        *r = c;
+    }
+    let ones = _mm256_set1_epi16(1);
+    let mut acc = [[_mm256_setzero_ps(); C]; R];
+    let mut ms = [_mm_setzero_ps(); C];
+    for l in 0..nb {
+        let (mut wb, mut xb) = ([0u32; MAX], [0u32; MAX]);
+        for (v, r) in wb.iter_mut().zip(&wr) {
+            *v = r.get(l).map_or(0, |b| b.dm());
+        }
+        for (v, r) in xb.iter_mut().zip(&xr) {
+            *v = r.get(l).map_or(0, |b| b.ds());
+        }
+        let ((dw, mw), (dx, sx)) = (pairs4(wb, C), pairs4(xb, R));
+        for j in 0..C {
+            let Some(wb) = wr[j].get(l) else {
+                continue;
+            };
+            let pd = _mm_mul_ps(dx, lane(dw, j));
+            let pd = _mm256_set_m128(pd, pd);
+            ms[j] = _mm_fmadd_ps(sx, lane(mw, j), ms[j]);
+            let wq = nibbles(wb.q16());
+            for i in 0..R {
+                let Some(xb) = xr[i].get(l) else {
+                    continue;
+                };
+                let p = _mm256_madd_epi16(_mm256_maddubs_epi16(wq, load32(xb.qs())), ones);
+                let d = match i {
+                    0 => _mm256_shuffle_ps::<0x00>(pd, pd),
+                    1 => _mm256_shuffle_ps::<0x55>(pd, pd),
+                    2 => _mm256_shuffle_ps::<0xaa>(pd, pd),
+                    _ => _mm256_shuffle_ps::<0xff>(pd, pd),
+                };
+                acc[i][j] = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(p), acc[i][j]);
+            }
+        }
+    }
+    let mut msf = [[0f32; 4]; C];
+    for (o, v) in msf.iter_mut().zip(ms) {
+        // SAFETY: `o` is 4 writable f32; unaligned store.
+        unsafe { _mm_storeu_ps(o.as_mut_ptr(), v) };
+    }
+    for (i, acc) in acc.iter().enumerate() {
+        for (j, &a) in acc.iter().enumerate() {
+            if let Some(o) = y.get_mut(i * C + j) {
+                *o = hsum(a) + msf[j][i];
             }
         }
     }

@@ -7,6 +7,7 @@ extern crate std;
 
 mod avx2;
 mod avx2_rows;
+mod avx2_rows_q8_0;
 mod avx2_tile;
 mod avx512;
 
@@ -50,6 +51,7 @@ const AVX2_CONST: KernelTable = KernelTable {
     q8_0_q8_0_tile: Some(avx2_tile::tile_q8_0_q8_0),
     q4_0_q8_0_tile: Some(avx2_tile::tile_q4_0_q8_0),
     q4_1_q8_1_tile: Some(avx2_tile::tile_q4_1_q8_1),
+    q8_0_q8_0_matvec: Some(avx2_rows_q8_0::rows_q8_0_q8_0),
     q4_1_q8_1_matvec: Some(avx2_rows::rows_q4_1_q8_1),
     act_q8_0: avx2::quantize_q8_0,
     act_q8_1: avx2::quantize_q8_1,
