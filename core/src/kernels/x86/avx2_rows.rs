@@ -8,13 +8,14 @@
 //! the activation's f16 scales and sums are converted to f32 once per
 //! call instead of once per weight row; four weight blocks' `d` and `m`
 //! are converted with one instruction and multiplied by the activation's
-//! in one; and each block's low- and high-nibble products are added as
-//! i16 (see [`nibble_dot_i16`]) so two blocks share one widening
-//! multiply.
+//! in one; each block's low- and high-nibble products are added as i16
+//! (see [`nibble_dot_i16`]) so two blocks share one widening multiply;
+//! and the rows ahead are prefetched.
 
 use core::arch::x86_64::*;
 
 use super::avx2::{hsum, load16};
+use super::avx2_rows_q8_0::prefetch;
 use crate::quant::{BlockQ4_1, BlockQ8_1};
 
 /// Activation blocks whose scales are converted up front (2 KiB of stack);
@@ -91,6 +92,8 @@ fn row(w: &[BlockQ4_1], x: &[BlockQ8_1], pre: Option<&[[f32; 8]]>) -> f32 {
     let (wr, xr) = (w4.remainder(), x4.remainder());
     let groups = w4.len().min(x4.len());
     for (g, (w, xg)) in w4.zip(x4).enumerate() {
+        prefetch(&w[0]);
+        prefetch(&w[3]);
         let p = _mm256_mul_ps(
             dm4([w_bits(&w[0]), w_bits(&w[1]), w_bits(&w[2]), w_bits(&w[3])]),
             x_scales(x, g, pre),
