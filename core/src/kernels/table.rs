@@ -57,7 +57,8 @@ pub type TileFn<W, A> = fn(w: &[W], x: &[A], nb: usize, y: &mut [f32]);
 
 /// Mat-vec over many rows: `y[j] = dot(w row j, x)` for every row of `w`
 /// (`w.len() / nb` rows of `nb` blocks; `x` is one row of `nb` blocks).
-/// Each result equals the table's dot product of that row, bit for bit.
+/// A row's result does not depend on the other rows of the call (the
+/// AVX2 kernels equal their table's dot products bit for bit).
 pub type MatVecFn<W, A> = fn(w: &[W], x: &[A], nb: usize, y: &mut [f32]);
 
 /// The most rows on either side of a [`TileFn`] call.

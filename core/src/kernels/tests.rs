@@ -427,7 +427,7 @@ fn matvec(t: &KernelTable, wt: GgmlType, w: &[u8], x: &[u8], nb: usize) -> Optio
 }
 
 #[test]
-fn matvec_kernels_equal_the_dot_product_of_each_row_and_the_scalar_one() -> TestResult {
+fn matvec_kernels_do_not_depend_on_the_other_rows_and_equal_scalar() -> TestResult {
     let scalar = scalar_table();
     let mut exercised = Vec::new();
     for t in available() {
@@ -462,12 +462,23 @@ fn matvec_kernels_equal_the_dot_product_of_each_row_and_the_scalar_one() -> Test
                                 "{} {wt} mat-vec, {nb} blocks, row {j} of {rows}, exact scales {exact}",
                                 t.isa
                             );
-                            let dot = dot(t, wt, wj, &x, &[]);
+                            // The same row alone (a table that overlays its own
+                            // dot products on inherited mat-vec kernels makes
+                            // the dot product a different sum).
+                            let alone = matvec(t, wt, wj, &x, nb).ok_or("mat-vec")?[0];
                             assert_eq!(
                                 got.to_bits(),
-                                dot.to_bits(),
-                                "{what}: {got} vs the dot product {dot}"
+                                alone.to_bits(),
+                                "{what}: {got} vs the row alone {alone}"
                             );
+                            if t.isa == super::table::Isa::Avx2 {
+                                let dot = dot(t, wt, wj, &x, &[]);
+                                assert_eq!(
+                                    got.to_bits(),
+                                    dot.to_bits(),
+                                    "{what}: {got} vs the dot product {dot}"
+                                );
+                            }
                             let want = dot_scalar(scalar, wt, wj, &x);
                             if exact {
                                 assert_eq!(
