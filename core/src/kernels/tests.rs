@@ -179,6 +179,29 @@ fn simd_kernels_equal_scalar() -> TestResult {
     Ok(())
 }
 
+/// Opt-in proof that a run exercised the ISAs it was meant to:
+/// `MOTE_REQUIRE_ISA=avx512,avx512-vnni` (names as [`Isa::name`] prints
+/// them) fails unless each is among [`available`], so a run on an emulated
+/// CPU whose detection silently fell back to a lesser table cannot pass
+/// (tools/avx512-test sets it).
+///
+/// [`Isa::name`]: super::table::Isa::name
+#[test]
+fn required_isas_are_available() {
+    let Some(required) = std::env::var_os("MOTE_REQUIRE_ISA") else {
+        return;
+    };
+    let required = required.to_string_lossy().into_owned();
+    let have: Vec<&str> = available().map(|t| t.isa.name()).collect();
+    for isa in required.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        assert!(
+            have.contains(&isa),
+            "MOTE_REQUIRE_ISA wants {isa}, but this CPU runs only {have:?}"
+        );
+    }
+    std::eprintln!("required_isas_are_available: {required} among {have:?}");
+}
+
 /// ggml's `generate_data`: `0.1 + 2·cos(i + offset)`.
 fn ggml_data(offset: f32, n: usize) -> Vec<f32> {
     (0..n)
