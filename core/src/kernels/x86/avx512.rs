@@ -8,8 +8,8 @@
 //!
 //! Tested against scalar on CPUs without AVX-512 by `tools/avx512-test`:
 //! Debian's kernel under Bochs 2.7's `corei7_icelake_u` model (AVX-512
-//! F/BW/VNNI); on 2026-11-23 the 6 kernel tests passed with the `avx512`
-//! and `avx512-vnni` tables exercised (and required), in about a minute.
+//! F/BW/VNNI); on 2026-11-23 the 11 kernel tests passed with the `avx512`
+//! and `avx512-vnni` tables exercised (and required), in 1-3 minutes.
 //!
 //! The AVX-512 intrinsics are stable since Rust 1.89, newer than the
 //! workspace's declared `rust-version` (1.85); rust-toolchain.toml builds
