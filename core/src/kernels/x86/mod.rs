@@ -24,11 +24,6 @@ static AVX512: KernelTable = KernelTable {
     q4_1_q8_1: avx512::vec_dot_q4_1_q8_1,
     f16_f32: avx512::vec_dot_f16_f32,
     f32_f32: avx512::vec_dot_f32_f32,
-    // The AVX2 mat-vec kernels equal the AVX2 dot products bit for bit, not
-    // these: one (AVX-512) dot product per row until they have twins here
-    // (found by tools/avx512-test).
-    q8_0_q8_0_matvec: None,
-    q4_1_q8_1_matvec: None,
     ..AVX2_CONST
 };
 
