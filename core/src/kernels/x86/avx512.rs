@@ -11,11 +11,8 @@
 //! F/BW/VNNI); on 2026-11-23 the 11 kernel tests passed with the `avx512`
 //! and `avx512-vnni` tables exercised (and required), in 1-3 minutes.
 //!
-//! The AVX-512 intrinsics are stable since Rust 1.89, newer than the
-//! workspace's declared `rust-version` (1.85); rust-toolchain.toml builds
-//! with current stable, so the lint is silenced here rather than the
-//! whole workspace's MSRV raised under everyone's feet.
-#![allow(clippy::incompatible_msrv)]
+//! The AVX-512 intrinsics are stable since Rust 1.89, which is why that is
+//! the workspace's `rust-version`.
 
 use core::arch::x86_64::*;
 
