@@ -196,23 +196,22 @@ fn q8_0_perplexity_on_gpl3_matches_llama_perplexity() {
     check_ppl(q8_0_model(), 18.3500);
 }
 
+/// `mote run` on the shipped Q4_1 file, "The capital of France is", 32
+/// tokens, plus `extra` options.
+fn run_france(extra: &[&str]) -> std::process::Output {
+    let model = smollm2_q4_1();
+    let mut args: Vec<&OsStr> = ["run", "-p", "The capital of France is", "-n", "32", "-m"]
+        .iter()
+        .map(OsStr::new)
+        .collect();
+    args.push(model.as_os_str());
+    args.extend(extra.iter().map(OsStr::new));
+    run_mote(&args)
+}
+
 #[test]
 fn mote_run_prints_llama_cpps_continuation() {
-    let model = smollm2_q4_1();
-    let out = run_mote(&[
-        OsStr::new("run"),
-        OsStr::new("-m"),
-        model.as_os_str(),
-        OsStr::new("-p"),
-        OsStr::new("The capital of France is"),
-        OsStr::new("-n"),
-        OsStr::new("32"),
-        OsStr::new("--temp"),
-        OsStr::new("0"),
-        OsStr::new("--json"),
-        OsStr::new("-t"),
-        OsStr::new("2"),
-    ]);
+    let out = run_france(&["--temp", "0", "--json", "-t", "2"]);
     assert!(
         out.status.success(),
         "{}",
@@ -238,18 +237,7 @@ fn mote_run_prints_llama_cpps_continuation() {
 
 #[test]
 fn running_past_the_context_is_a_clear_error() {
-    let model = smollm2_q4_1();
-    let out = run_mote(&[
-        OsStr::new("run"),
-        OsStr::new("-m"),
-        model.as_os_str(),
-        OsStr::new("-p"),
-        OsStr::new("The capital of France is"),
-        OsStr::new("-n"),
-        OsStr::new("32"),
-        OsStr::new("-c"),
-        OsStr::new("16"),
-    ]);
+    let out = run_france(&["-c", "16"]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");
