@@ -108,6 +108,34 @@ impl TileAct for BlockQ8_1 {
     }
 }
 
+/// `v` as `N` rows of `nb` blocks (rows past the end are empty).
+#[inline(always)]
+fn split<T, const N: usize>(v: &[T], nb: usize) -> [&[T]; N] {
+    let mut rows: [&[T]; N] = [&[]; N];
+    for (r, c) in rows.iter_mut().zip(v.chunks_exact(nb.max(1))) {
+        *r = c;
+    }
+    rows
+}
+
+/// Block `l`'s packed f16 scale bits of every weight row and every
+/// activation row of a tile (0 where a row is missing).
+#[inline(always)]
+fn scale_bits<W: TileWeight, A: TileAct>(
+    wr: &[&[W]],
+    xr: &[&[A]],
+    l: usize,
+) -> ([u32; MAX], [u32; MAX]) {
+    let (mut wb, mut xb) = ([0u32; MAX], [0u32; MAX]);
+    for (v, r) in wb.iter_mut().zip(wr) {
+        *v = r.get(l).map_or(0, |b| b.dm());
+    }
+    for (v, r) in xb.iter_mut().zip(xr) {
+        *v = r.get(l).map_or(0, |b| b.ds());
+    }
+    (wb, xb)
+}
+
 /// Up to four `d | e << 16` pairs of f16 bits as f32: `([d0..d3],
 /// [e0..e3])` (pairs past `n` are 0).
 #[inline]
@@ -188,27 +216,14 @@ fn tile<const R: usize, const C: usize, W: TileWeight, A: TileAct>(
     let (Some(w), Some(x)) = (w.get(..C * nb), x.get(..R * nb)) else {
         return;
     };
-    let mut wr: [&[W]; C] = [&[]; C];
-    for (r, c) in wr.iter_mut().zip(w.chunks_exact(nb.max(1))) {
-        *r = c;
-    }
-    let mut xr: [&[A]; R] = [&[]; R];
-    for (r, c) in xr.iter_mut().zip(x.chunks_exact(nb.max(1))) {
-        *r = c;
-    }
+    let (wr, xr) = (split::<W, C>(w, nb), split::<A, R>(x, nb));
     let ones = _mm_set1_epi16(1);
     let m4 = _mm_set1_epi8(0x0f);
     let eight = _mm_set1_epi8(8);
     // One accumulator per pair.
     let mut acc = [[_mm_setzero_ps(); C]; R];
     for l in 0..nb {
-        let (mut wb, mut xb) = ([0u32; MAX], [0u32; MAX]);
-        for (v, r) in wb.iter_mut().zip(&wr) {
-            *v = r.get(l).map_or(0, |b| b.dm());
-        }
-        for (v, r) in xb.iter_mut().zip(&xr) {
-            *v = r.get(l).map_or(0, |b| b.ds());
-        }
+        let (wb, xb) = scale_bits(&wr, &xr, l);
         let ((dw, _), (dx, _)) = (pairs4(wb, C), pairs4(xb, R));
         for j in 0..C {
             let Some(wb) = wr[j].get(l) else {
@@ -291,25 +306,12 @@ fn tile_q4_1<const R: usize, const C: usize, W: TileWeight, A: TileAct>(
     let (Some(w), Some(x)) = (w.get(..C * nb), x.get(..R * nb)) else {
         return;
     };
-    let mut wr: [&[W]; C] = [&[]; C];
-    for (r, c) in wr.iter_mut().zip(w.chunks_exact(nb.max(1))) {
-        *r = c;
-    }
-    let mut xr: [&[A]; R] = [&[]; R];
-    for (r, c) in xr.iter_mut().zip(x.chunks_exact(nb.max(1))) {
-        *r = c;
-    }
+    let (wr, xr) = (split::<W, C>(w, nb), split::<A, R>(x, nb));
     let ones = _mm256_set1_epi16(1);
     let mut acc = [[_mm256_setzero_ps(); C]; R];
     let mut ms = [_mm_setzero_ps(); C];
     for l in 0..nb {
-        let (mut wb, mut xb) = ([0u32; MAX], [0u32; MAX]);
-        for (v, r) in wb.iter_mut().zip(&wr) {
-            *v = r.get(l).map_or(0, |b| b.dm());
-        }
-        for (v, r) in xb.iter_mut().zip(&xr) {
-            *v = r.get(l).map_or(0, |b| b.ds());
-        }
+        let (wb, xb) = scale_bits(&wr, &xr, l);
         let ((dw, mw), (dx, sx)) = (pairs4(wb, C), pairs4(xb, R));
         for j in 0..C {
             let Some(wb) = wr[j].get(l) else {
